@@ -1,0 +1,68 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDefined,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+export class SignUpUserDto {
+  /** @example "Ada Lovelace" */
+  @IsOptional() @MaxLength(200) @IsString() name?: string;
+  /** @example "Ada" */
+  @IsOptional() @MaxLength(200) @IsString() givenName?: string;
+  @IsOptional() @MaxLength(200) @IsString() middleName?: string;
+  /** @example "Lovelace" */
+  @IsOptional() @MaxLength(200) @IsString() familyName?: string;
+  /** Where e-mail codes go; defaults to the login ID. @example "ada@example.com" */
+  @IsOptional() @MaxLength(320) @IsString() email?: string;
+  /** E.164. @example "+14155550100" */
+  @IsOptional() @MaxLength(32) @IsString() phone?: string;
+}
+
+export class LoginOptionsDto {
+  /** Step-up: needs the refresh JWT in the bearer. */
+  @IsOptional() @IsBoolean() stepup?: boolean;
+  /** MFA: needs the refresh JWT in the bearer. */
+  @IsOptional() @IsBoolean() mfa?: boolean;
+  @IsOptional() @IsBoolean() revokeOtherSessions?: boolean;
+  /** Extra claims, placed under `nsec` in the JWTs. @example {"plan": "pro"} */
+  @IsOptional() @IsObject() customClaims?: Record<string, unknown>;
+  @IsOptional() @MaxLength(100) @IsString() templateId?: string;
+  /** Values available to the message template. @example {"appName": "Acme"} */
+  @IsOptional() @IsObject() templateOptions?: Record<string, string>;
+  @IsOptional() @MaxLength(100) @IsString() tenantId?: string;
+  /** Language of the message (BCP 47). @example "en" */
+  @IsOptional() @MaxLength(35) @IsString() locale?: string;
+}
+
+class LoginIdDto {
+  /** The user's login ID: an e-mail address for the email channel. @example "ada@example.com" */
+  @MaxLength(320) @IsNotEmpty() @IsString() @IsDefined() loginId: string;
+}
+
+export class SignUpRequestDto extends LoginIdDto {
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SignUpUserDto) user?: SignUpUserDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LoginOptionsDto) loginOptions?: LoginOptionsDto;
+  @IsOptional() @MaxLength(100) @IsString() providerId?: string;
+}
+
+export class SignInRequestDto extends LoginIdDto {
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LoginOptionsDto) loginOptions?: LoginOptionsDto;
+  @IsOptional() @MaxLength(100) @IsString() providerId?: string;
+}
+
+export class VerifyRequestDto extends LoginIdDto {
+  /** The code the user received. @example "123456" */
+  @Matches(/^\d{4,10}$/, { message: 'code must be 4 to 10 digits' }) @IsString() @IsDefined() code: string;
+}
+
+export class MaskedEmailResponseDto {
+  /** @example "a***@example.com" */
+  maskedEmail: string;
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { isEmail } from 'class-validator';
+import { DomainError } from '../common/errors/domain-error.js';
+import { maskEmail } from '../common/masking.js';
+import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
+import { OtpService } from '../otp/otp.service.js';
+import type { Channel, Purpose } from '../otp/otp.types.js';
+import type { Project } from '../projects/projects.service.js';
+import { normalizeLoginId, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
+import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import { TokensService } from './tokens.service.js';
+
+export interface SendOptions {
+  templateOptions?: Record<string, string>;
+  locale?: string;
+  customClaims?: Record<string, unknown>;
+  requestId?: string;
+}
+
+export interface ClientInfo {
+  userAgent?: string;
+  ip?: string;
+}
+
+export type SendResult = { maskedEmail: string } | { maskedPhone: string };
+
+/** The OTP use cases: send a code for sign-up, sign-in or sign-up-or-in, and verify it into a session. */
+@Injectable()
+export class OtpAuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly otp: OtpService,
+    private readonly queue: DeliveryQueueService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async signUp(project: Project, channel: Channel, loginId: string, profile: UserProfile, options: SendOptions): Promise<SendResult> {
+    const normalized = normalizeLoginId(loginId);
+    const target = this.targetForSignUp(channel, normalized, profile);
+    await this.users.create(project.id, normalized, this.profileWithAddress(channel, profile, target));
+    return this.send(project, channel, 'signup', normalized, target, options);
+  }
+
+  async signIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
+    const normalized = normalizeLoginId(loginId);
+    const record = await this.users.findByLoginId(project.id, normalized);
+    if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
+    this.assertEnabled(record);
+    return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options);
+  }
+
+  async signUpOrIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
+    const normalized = normalizeLoginId(loginId);
+    let record = await this.users.findByLoginId(project.id, normalized);
+    if (!record) {
+      const target = this.targetForSignUp(channel, normalized, {});
+      try {
+        record = await this.users.create(project.id, normalized, this.profileWithAddress(channel, {}, target));
+      } catch (error) {
+        // Lost a race with a concurrent sign-up of the same login ID: the user exists now.
+        if (!(error instanceof DomainError && error.kind === 'USER_EXISTS')) throw error;
+        record = await this.users.findByLoginId(project.id, normalized);
+        if (!record) throw error;
+      }
+    }
+    this.assertEnabled(record);
+    return this.send(project, channel, 'signup-in', normalized, this.targetForSignIn(channel, normalized, record), options);
+  }
+
+  async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
+    const normalized = normalizeLoginId(loginId);
+    const challenge = await this.otp.verify(project.id, normalized, channel, code);
+    const record = await this.users.findByLoginId(project.id, normalized);
+    // The user was deleted between send and verify: the code proves nothing any more.
+    if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    this.assertEnabled(record);
+    const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
+    return this.tokens.issue(project, record, {
+      amr: [channel],
+      customClaims: challenge.context.customClaims as Record<string, unknown> | undefined,
+      firstSeen,
+      ...client,
+    });
+  }
+
+  private async send(
+    project: Project,
+    channel: Channel,
+    purpose: Purpose,
+    loginId: string,
+    target: string,
+    options: SendOptions,
+  ): Promise<SendResult> {
+    const { settings } = project;
+    const challenge = await this.otp.issue(
+      project.id,
+      loginId,
+      channel,
+      purpose,
+      { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
+      { target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
+    );
+    await this.queue.enqueue({
+      challengeId: challenge.challengeId,
+      projectId: project.id,
+      projectName: project.name,
+      channel,
+      purpose,
+      expiresAt: challenge.expiresAt,
+      locale: options.locale,
+      requestId: options.requestId,
+      to: target,
+      code: challenge.code,
+      templateOptions: options.templateOptions,
+    });
+    return { maskedEmail: maskEmail(target) };
+  }
+
+  private targetForSignUp(channel: Channel, loginId: string, profile: UserProfile): string {
+    if (channel !== 'email') throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not supported`);
+    const email = (profile.email?.trim() || loginId).toLowerCase();
+    if (!isEmail(email)) throw new DomainError('INVALID_REQUEST', 'loginId (or user.email) must be a valid e-mail address');
+    return email;
+  }
+
+  private targetForSignIn(channel: Channel, loginId: string, record: UserRecord): string {
+    if (channel !== 'email') throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not supported`);
+    const email = record.user.email ?? (isEmail(loginId) ? loginId : null);
+    if (!email) throw new DomainError('INVALID_REQUEST', 'The user has no e-mail address');
+    return email;
+  }
+
+  private profileWithAddress(channel: Channel, profile: UserProfile, target: string): UserProfile {
+    return channel === 'email' ? { ...profile, email: target } : { ...profile, phone: target };
+  }
+
+  private assertEnabled(record: UserRecord): void {
+    if (record.user.status === 'disabled') throw new DomainError('USER_DISABLED', 'The user is disabled');
+  }
+}
+
+function addressKind(channel: Channel): 'email' | 'phone' {
+  return channel === 'email' ? 'email' : 'phone';
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { randomToken } from '../common/crypto/random.js';
+import type { Project } from '../projects/projects.service.js';
+import { type UserRecord, UsersService } from '../users/users.service.js';
+import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import { SessionEntity } from './session.entity.js';
+import { SigningKeysService } from './signing-keys.service.js';
+
+export interface SessionRequest {
+  amr: string[];
+  customClaims?: Record<string, unknown>;
+  firstSeen: boolean;
+  userAgent?: string;
+  ip?: string;
+}
+
+/** Signs session and refresh JWTs; every refresh JWT is a row in `sessions` (its `jti`). */
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly keys: SigningKeysService,
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+  ) {}
+
+  async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
+    const { user } = record;
+    const now = Date.now();
+    const iat = Math.floor(now / 1000);
+    const sessionExp = iat + project.settings.sessionTtlSeconds;
+    const refreshExp = iat + project.settings.refreshTtlSeconds;
+    const session = this.sessions.create({
+      id: randomToken(24),
+      projectId: project.id,
+      userId: user.id,
+      familyId: randomToken(24),
+      amr: request.amr,
+      createdAt: now,
+      expiresAt: refreshExp * 1000,
+      rotatedAt: null,
+      revokedAt: null,
+      userAgent: request.userAgent?.slice(0, 512) ?? null,
+      ip: request.ip?.slice(0, 64) ?? null,
+    });
+    await this.sessions.insert(session);
+
+    const key = await this.keys.current(project.id);
+    const claims = {
+      iss: project.id,
+      sub: user.id,
+      amr: request.amr,
+      roles: user.roleNames,
+      permissions: [] as string[],
+      tenants: Object.fromEntries(user.userTenants.map((t) => [t.tenantId, { roles: t.roleNames, permissions: [] }])),
+      ...(request.customClaims && Object.keys(request.customClaims).length ? { nsec: request.customClaims } : {}),
+    };
+    const sign = (payload: object, exp: number) =>
+      this.jwt.signAsync({ ...payload, iat, exp }, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
+    const [sessionJwt, refreshJwt] = await Promise.all([
+      sign({ ...claims, drn: 'DS' }, sessionExp),
+      sign({ ...claims, drn: 'DSR', jti: session.id }, refreshExp),
+    ]);
+    return {
+      sessionJwt,
+      refreshJwt,
+      cookieDomain: '',
+      cookiePath: '/',
+      cookieMaxAge: refreshExp - iat,
+      cookieExpiration: refreshExp,
+      sessionExpiration: sessionExp,
+      user: UsersService.toResponse(record),
+      firstSeen: request.firstSeen,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { parseEnvironment } from './config.schema.js';
+
+export type DatabaseConfig =
+  | { type: 'postgres'; url: string; poolSize: number }
+  | { type: 'better-sqlite3'; path: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+const DEV_SECRET = 'development-only-otp-secret-do-not-use-in-production';
+
+/**
+ * Typed, validated configuration. Built once at boot from the environment; feature code injects
+ * this class and never reads process.env.
+ */
+export class AppConfig {
+  readonly nodeEnv!: 'development' | 'production' | 'test';
+  readonly port!: number;
+  readonly host!: string;
+  readonly database!: DatabaseConfig;
+  readonly redisUrl!: string;
+  readonly otpSecret!: string;
+  /** True when OTP_SECRET was not set and the public development secret is in use. */
+  readonly usingDevelopmentSecret!: boolean;
+  readonly email!: { provider: 'console' | 'smtp'; smtpUrl?: string; from: string };
+  readonly logLevel!: LogLevel;
+  readonly runWorker!: boolean;
+  readonly workerConcurrency!: number;
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** Parses and checks the environment; throws ConfigError listing every problem, one per line. */
+  static fromEnvironment(env: NodeJS.ProcessEnv): AppConfig {
+    const { value, problems } = parseEnvironment(env);
+    if (!value) throw new ConfigError(problems);
+    const nodeEnv = value.NODE_ENV ?? 'development';
+    const production = nodeEnv === 'production';
+    const emailProvider = value.EMAIL_PROVIDER ?? (production ? 'smtp' : 'console');
+
+    if (production && !value.OTP_SECRET) problems.push('OTP_SECRET: required when NODE_ENV=production');
+    if (production && emailProvider === 'console') {
+      problems.push('EMAIL_PROVIDER=console: refused when NODE_ENV=production (it logs messages instead of sending them)');
+    }
+    if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
+    if (problems.length) throw new ConfigError(problems);
+
+    const dbUrl = value.DATABASE_URL ?? 'sqlite:./data/otp.sqlite';
+    const database: DatabaseConfig = dbUrl.startsWith('sqlite:')
+      ? { type: 'better-sqlite3', path: dbUrl.slice('sqlite:'.length) }
+      : { type: 'postgres', url: dbUrl, poolSize: value.DATABASE_POOL_SIZE ?? 10 };
+
+    return Object.assign(Object.create(AppConfig.prototype) as AppConfig, {
+      nodeEnv,
+      port: value.PORT ?? 3000,
+      host: value.HOST ?? '0.0.0.0',
+      database,
+      redisUrl: value.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      otpSecret: value.OTP_SECRET ?? DEV_SECRET,
+      usingDevelopmentSecret: !value.OTP_SECRET,
+      email: {
+        provider: emailProvider,
+        smtpUrl: value.SMTP_URL,
+        from: value.EMAIL_FROM ?? 'OTP Server <no-reply@localhost>',
+      },
+      logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
+      runWorker: value.RUN_WORKER ?? false,
+      workerConcurrency: value.WORKER_CONCURRENCY ?? 50,
+    });
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -1,0 +1,29 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
+import type { Channel } from '../../otp/otp.types.js';
+import type { MessageProvider } from '../delivery.types.js';
+import { ConsoleProvider } from './console.provider.js';
+import { SmtpProvider } from './smtp.provider.js';
+
+/** Picks, once at boot, the provider configured for each channel. */
+@Injectable()
+export class ProviderRegistry implements OnApplicationShutdown {
+  private readonly providers = new Map<Channel, MessageProvider>();
+
+  constructor(config: AppConfig) {
+    this.providers.set(
+      'email',
+      config.email.provider === 'smtp' ? new SmtpProvider(config.email.smtpUrl!, config.email.from) : new ConsoleProvider(),
+    );
+  }
+
+  for(channel: Channel): MessageProvider {
+    const provider = this.providers.get(channel);
+    if (!provider) throw new Error(`No provider is configured for channel ${channel}`);
+    return provider;
+  }
+
+  onApplicationShutdown(): void {
+    for (const provider of this.providers.values()) if (provider instanceof SmtpProvider) provider.close();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Redis scripts for OTP challenges. One key per (project, login ID, channel) holds the current
+ * challenge, so issuing a new code replaces (kills) every earlier one in one atomic step.
+ */
+
+/** KEYS[1] challenge; ARGV id, hash, purpose, expiresAtMs, maxAttempts, context, ttlMs. */
+export const ISSUE_SCRIPT = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'att', 0, 'max', ARGV[5], 'ctx', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+return 1
+`;
+
+/**
+ * Spends one attempt before the code is compared, so that parallel guesses can never compare more
+ * than maxAttempts times. Returns {status, id, hash, purpose, context}.
+ */
+export const ATTEMPT_SCRIPT = `
+local r = redis.call('HMGET', KEYS[1], 'id', 'h', 'exp', 'att', 'max', 'p', 'ctx')
+if not r[1] then return {'missing'} end
+if tonumber(r[4]) >= tonumber(r[5]) then return {'locked'} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(r[3]) then return {'expired'} end
+redis.call('HINCRBY', KEYS[1], 'att', 1)
+return {'ok', r[1], r[2], r[6], r[7]}
+`;
+
+/** Deletes the challenge only if it is still the one that was checked: exactly one verify wins. */
+export const CONSUME_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'id') == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`;

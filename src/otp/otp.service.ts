@@ -1,0 +1,92 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { numericCode } from '../common/crypto/random.js';
+import { SecretsService } from '../common/crypto/secrets.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { InjectRedis } from '../redis/redis.module.js';
+import { ATTEMPT_SCRIPT, CONSUME_SCRIPT, ISSUE_SCRIPT } from './otp-store.lua.js';
+import type { Channel, ChallengeContext, IssuedChallenge, OtpPolicy, Purpose, VerifiedChallenge } from './otp.types.js';
+
+/** How long a dead challenge is kept after expiry, so late attempts say "expired" or "locked". */
+const RETENTION_MS = 15 * 60 * 1000;
+
+type OtpRedis = Redis & {
+  otpIssue(key: string, ...args: (string | number)[]): Promise<number>;
+  otpAttempt(key: string): Promise<string[]>;
+  otpConsume(key: string, id: string): Promise<number>;
+};
+
+/**
+ * Issues and verifies one-time codes. Codes are never stored: the challenge keeps an HMAC of the
+ * code bound to project, login ID, channel, purpose and challenge ID.
+ */
+@Injectable()
+export class OtpService {
+  private readonly redis: OtpRedis;
+
+  constructor(
+    @InjectRedis() redis: Redis,
+    private readonly secrets: SecretsService,
+  ) {
+    redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_SCRIPT });
+    redis.defineCommand('otpAttempt', { numberOfKeys: 1, lua: ATTEMPT_SCRIPT });
+    redis.defineCommand('otpConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
+    this.redis = redis as OtpRedis;
+  }
+
+  async issue(
+    projectId: string,
+    loginId: string,
+    channel: Channel,
+    purpose: Purpose,
+    policy: OtpPolicy,
+    context: ChallengeContext,
+  ): Promise<IssuedChallenge> {
+    const challengeId = randomUUID();
+    const code = numericCode(policy.length);
+    const expiresAt = Date.now() + policy.expirySeconds * 1000;
+    const hash = this.hash(projectId, loginId, channel, purpose, challengeId, code);
+    await this.redis.otpIssue(
+      challengeKey(projectId, loginId, channel),
+      challengeId,
+      hash,
+      purpose,
+      expiresAt,
+      policy.maxAttempts,
+      JSON.stringify(context),
+      policy.expirySeconds * 1000 + RETENTION_MS,
+    );
+    return { challengeId, code, expiresAt };
+  }
+
+  /** Verifies and consumes the current challenge; throws WRONG_CODE, EXPIRED_CODE or TOO_MANY_ATTEMPTS. */
+  async verify(projectId: string, loginId: string, channel: Channel, code: string): Promise<VerifiedChallenge> {
+    const key = challengeKey(projectId, loginId, channel);
+    const [status, challengeId, storedHash, purpose, context] = await this.redis.otpAttempt(key);
+    if (status === 'locked') throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong attempts: request a new code');
+    if (status === 'expired') throw new DomainError('EXPIRED_CODE', 'The code has expired: request a new code');
+    if (status !== 'ok') throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    const candidate = this.hash(projectId, loginId, channel, purpose as Purpose, challengeId!, code);
+    if (!SecretsService.equalDigests(candidate, storedHash!)) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    // Two verifies of one right code can both get here; only the one that deletes the challenge wins.
+    if ((await this.redis.otpConsume(key, challengeId!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    return { challengeId: challengeId!, purpose: purpose as Purpose, context: JSON.parse(context!) as ChallengeContext };
+  }
+
+  private hash(projectId: string, loginId: string, channel: Channel, purpose: Purpose, challengeId: string, code: string): string {
+    return this.secrets.hmac('otp-hash', projectId, loginId, channel, purpose, challengeId, code);
+  }
+}
+
+/**
+ * The challenge key. Project and login ID are hashed into a hash tag: it keeps the login ID out of
+ * key names and puts every key of one login ID in one Redis Cluster slot.
+ */
+export function challengeKey(projectId: string, loginId: string, channel: Channel): string {
+  return `otp:{${loginTag(projectId, loginId)}}:${channel}`;
+}
+
+export function loginTag(projectId: string, loginId: string): string {
+  return createHash('sha256').update(`${projectId}\0${loginId}`).digest('base64url').slice(0, 22);
+}
