@@ -70,8 +70,14 @@ function sendOptions(body: SignInRequestDto, req: FastifyRequest) {
   const options = body.loginOptions ?? {};
   return {
     templateOptions: options.templateOptions,
-    locale: options.locale ?? req.headers['accept-language']?.split(',')[0]?.split(';')[0]?.trim(),
+    locale: options.locale ?? preferredLanguage(req.headers['accept-language']),
     customClaims: options.customClaims,
     requestId: String(req.id),
   };
+}
+
+/** The first language of an Accept-Language header, ignoring the wildcard. */
+function preferredLanguage(header: string | undefined): string | undefined {
+  const first = header?.split(',')[0]?.split(';')[0]?.trim();
+  return first && first !== '*' ? first : undefined;
 }

@@ -1,0 +1,234 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { freePort } from './ports.js';
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const REDIS_BASE = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_SECRET = 'e2e-test-secret-0123456789abcdef0123456789abcdef';
+
+/** A spawned process of ours (API or worker) with its output captured. */
+export class ManagedProcess {
+  output = '';
+  private exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output}`);
+      await sleep(50);
+    }
+  }
+
+  /** Stops the process by its PID and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
+    if (this.running) this.child.kill(signal);
+    const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  wait(): Promise<number | null> {
+    return this.exited;
+  }
+}
+
+export interface StackOptions {
+  db?: DbKind;
+  /** Extra environment for the API and the workers. */
+  env?: Record<string, string>;
+  /** Number of separate worker processes to start (default 1). */
+  workers?: number;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/**
+ * The real product, booted the way an operator runs it: `node dist/main.js` and `node dist/worker.js`
+ * against the real Redis (a database index of its own) and a fresh SQLite file or PostgreSQL
+ * database. Nothing of ours is faked.
+ */
+export class Stack {
+  api!: ManagedProcess;
+  readonly workers: ManagedProcess[] = [];
+  env: Record<string, string> = {};
+  baseUrl = '';
+  redis!: Redis;
+  private cleanups: (() => Promise<void> | void)[] = [];
+
+  static async start(options: StackOptions = {}): Promise<Stack> {
+    const stack = new Stack();
+    await stack.boot(options);
+    return stack;
+  }
+
+  private async boot({ db = 'sqlite', env = {}, workers = 1 }: StackOptions): Promise<void> {
+    const redisDb = await allocateRedisDb();
+    const redisUrl = `${REDIS_BASE}/${redisDb}`;
+    this.redis = new Redis(redisUrl);
+    await this.redis.flushdb();
+    this.cleanups.push(async () => {
+      await this.redis.flushdb();
+      this.redis.disconnect();
+    });
+
+    const port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL: redisUrl,
+      DATABASE_URL: await createDatabase(db, this.cleanups),
+      OTP_SECRET: TEST_SECRET,
+      EMAIL_PROVIDER: 'console',
+      LOG_LEVEL: 'info',
+      ...env,
+    };
+    await this.startApi();
+    for (let i = 0; i < workers; i++) await this.startWorker();
+  }
+
+  async startApi(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
+    this.api = spawnNode('api', 'dist/main.js', { ...this.env, ...extraEnv });
+    await this.api.waitForOutput(/API listening/);
+    return this.api;
+  }
+
+  async startWorker(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
+    const worker = spawnNode(`worker-${this.workers.length}`, 'dist/worker.js', { ...this.env, ...extraEnv });
+    this.workers.push(worker);
+    await worker.waitForOutput(/Delivery worker running/);
+    return worker;
+  }
+
+  /** Runs `node dist/cli.js ...args` with the stack's environment; returns its output and exit code. */
+  cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: ROOT, env: this.env, encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  createProject(name = 'Test Project', settings: Record<string, string | number | boolean> = {}): { projectId: string; managementKey: string } {
+    const created = this.cli('project', 'create', '--name', name);
+    if (created.status !== 0) throw new Error(`project create failed: ${created.stderr}`);
+    const project = JSON.parse(created.stdout) as { projectId: string; managementKey: string };
+    const sets = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    if (sets.length) {
+      const updated = this.cli('project', 'update', project.projectId, ...sets);
+      if (updated.status !== 0) throw new Error(`project update failed: ${updated.stderr}`);
+    }
+    return project;
+  }
+
+  async request<T = any>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const response = await fetch(this.baseUrl + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  post<T = any>(path: string, body: unknown, bearer?: string): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, { body, bearer });
+  }
+
+  /** Everything our processes printed so far. */
+  logs(): string {
+    return [this.api, ...this.workers].filter(Boolean).map((p) => p.output).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers, this.api].filter(Boolean).map((p) => p.stop()));
+    for (const cleanup of this.cleanups.reverse()) await cleanup();
+  }
+}
+
+export function spawnNode(name: string, script: string, env: Record<string, string>): ManagedProcess {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new ManagedProcess(name, child);
+}
+
+async function createDatabase(kind: DbKind, cleanups: (() => Promise<void> | void)[]): Promise<string> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'otp-e2e-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return `sqlite:${join(dir, 'otp.sqlite')}`;
+  }
+  const name = `otp_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.end();
+  });
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Each stack gets a Redis database index of its own (1 to 14), so parallel suites never meet. */
+async function allocateRedisDb(): Promise<number> {
+  const client = new Redis(`${REDIS_BASE}/15`);
+  const n = await client.incr('otp-e2e:next-db');
+  client.disconnect();
+  return (n % 14) + 1;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
