@@ -9,6 +9,8 @@ import { KeysController } from './keys.controller.js';
 import { OtpAuthService } from './otp-auth.service.js';
 import { OtpController } from './otp.controller.js';
 import { ProjectAuthGuard } from './project-auth.guard.js';
+import { RefreshAuthGuard } from './refresh-auth.guard.js';
+import { SessionsService } from './sessions.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -24,7 +26,7 @@ import { TokensService } from './tokens.service.js';
     DeliveryModule,
   ],
   controllers: [OtpController, KeysController],
-  providers: [OtpAuthService, TokensService, SigningKeysService, ProjectAuthGuard],
+  providers: [OtpAuthService, TokensService, SigningKeysService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],
   exports: [SigningKeysService],
 })
 export class AuthModule {}

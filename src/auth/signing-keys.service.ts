@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -30,6 +30,7 @@ export class SigningKeysService {
   private readonly active = new TtlCache<ActiveKey>(30_000);
   private readonly published = new TtlCache<Jwk[]>(5_000);
   private readonly creating = new Map<string, Promise<ActiveKey>>();
+  private readonly verifying = new TtlCache<KeyObject | null>(30_000);
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
@@ -59,6 +60,14 @@ export class SigningKeysService {
         return this.jwks(projectId);
       }
       return live.map((row) => row.publicJwk);
+    });
+  }
+
+  /** The public key `kid` of the project, if it is still published; for verifying our own tokens. */
+  async publicKey(projectId: string, kid: string): Promise<KeyObject | null> {
+    return this.verifying.getOrLoad(`${projectId}/${kid}`, async () => {
+      const jwk = (await this.jwks(projectId)).find((key) => key.kid === kid);
+      return jwk ? createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }) : null;
     });
   }
 
