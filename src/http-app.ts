@@ -15,6 +15,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 64 * 1024,
+    // X-Forwarded-For is believed only from the listed proxies; otherwise anyone could pick their rate-limit key.
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     // A caller's X-Request-Id is kept when well-formed, so one ID follows a request through the logs.
     genReqId: (raw: IncomingMessage) => {
       const header = raw.headers['x-request-id'];

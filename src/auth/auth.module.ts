@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { OtpModule } from '../otp/otp.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { KeysController } from './keys.controller.js';
 import { OtpAuthService } from './otp-auth.service.js';
@@ -24,6 +25,7 @@ import { TokensService } from './tokens.service.js';
     UsersModule,
     OtpModule,
     DeliveryModule,
+    RateLimitModule,
   ],
   controllers: [OtpController, KeysController],
   providers: [OtpAuthService, TokensService, SigningKeysService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],

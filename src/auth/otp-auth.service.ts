@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
 import { maskEmail } from '../common/masking.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
+import type { DeliveryKind } from '../delivery/delivery.types.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, Purpose } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
+import { SendLimitsService } from '../rate-limit/send-limits.service.js';
 import { normalizeLoginId, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { TokensService } from './tokens.service.js';
@@ -32,18 +35,33 @@ export class OtpAuthService {
     private readonly otp: OtpService,
     private readonly queue: DeliveryQueueService,
     private readonly tokens: TokensService,
+    private readonly limits: SendLimitsService,
   ) {}
 
   async signUp(project: Project, channel: Channel, loginId: string, profile: UserProfile, options: SendOptions): Promise<SendResult> {
     const normalized = normalizeLoginId(loginId);
     const target = this.targetForSignUp(channel, normalized, profile);
-    await this.users.create(project.id, normalized, this.profileWithAddress(channel, profile, target));
+    try {
+      await this.users.create(project.id, normalized, this.profileWithAddress(channel, profile, target));
+    } catch (error) {
+      if (!(project.settings.antiEnumeration && error instanceof DomainError && error.kind === 'USER_EXISTS')) throw error;
+      // Anti-enumeration: answer as a sign-up would; the owner of the address is told instead.
+      const existing = await this.users.findByLoginId(project.id, normalized);
+      const owner = existing ? this.targetForSignIn(channel, normalized, existing) : target;
+      await this.send(project, channel, 'signup', normalized, owner, options, 'notice');
+      return { maskedEmail: maskEmail(target) };
+    }
     return this.send(project, channel, 'signup', normalized, target, options);
   }
 
   async signIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
     const normalized = normalizeLoginId(loginId);
     const record = await this.users.findByLoginId(project.id, normalized);
+    if (!record && project.settings.antiEnumeration) {
+      // Anti-enumeration: the same work as a real sign-in (limits, a challenge, a queued job), but
+      // the job sends nothing and the challenge can never verify, as no user backs it.
+      return this.send(project, channel, 'signin', normalized, this.targetForSignUp(channel, normalized, {}), options, 'none');
+    }
     if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
     this.assertEnabled(record);
     return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options);
@@ -69,7 +87,8 @@ export class OtpAuthService {
 
   async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
     const normalized = normalizeLoginId(loginId);
-    const challenge = await this.otp.verify(project.id, normalized, channel, code);
+    const { loginIdWrongAttemptLimit: limit, loginIdAttemptWindowSeconds: window } = project.settings;
+    const challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 });
     const record = await this.users.findByLoginId(project.id, normalized);
     // The user was deleted between send and verify: the code proves nothing any more.
     if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
@@ -90,9 +109,12 @@ export class OtpAuthService {
     loginId: string,
     target: string,
     options: SendOptions,
+    kind: DeliveryKind = 'otp',
   ): Promise<SendResult> {
     const { settings } = project;
-    const challenge = await this.otp.issue(
+    await this.limits.assertCanSend(project, channel, target);
+    // A notice carries no code, so it needs no challenge.
+    const challenge = kind === 'notice' ? { challengeId: randomUUID(), code: '', expiresAt: Date.now() } : await this.otp.issue(
       project.id,
       loginId,
       channel,
@@ -109,6 +131,7 @@ export class OtpAuthService {
       expiresAt: challenge.expiresAt,
       locale: options.locale,
       requestId: options.requestId,
+      kind,
       to: target,
       code: challenge.code,
       templateOptions: options.templateOptions,

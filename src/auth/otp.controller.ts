@@ -7,6 +7,7 @@ import type { Project } from '../projects/projects.service.js';
 import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { MaskedEmailResponseDto, SignInRequestDto, SignUpRequestDto, VerifyRequestDto } from './dto/otp-requests.dto.js';
 import { type ClientInfo, OtpAuthService, type SendResult } from './otp-auth.service.js';
+import { RateLimitLayer } from '../rate-limit/rate-limit.guard.js';
 import { CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
 
 /** The delivery method is the last segment of the matched route, e.g. `signin/email`. */
@@ -31,6 +32,7 @@ export class OtpController {
 
   /** Sign up a new user and send a code; the user is verified by the verify route. */
   @Post(['signup/email'])
+  @RateLimitLayer('send')
   @HttpCode(200)
   @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
   signUp(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignUpRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -39,6 +41,7 @@ export class OtpController {
 
   /** Send a sign-in code to an existing user. */
   @Post(['signin/email'])
+  @RateLimitLayer('send')
   @HttpCode(200)
   @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
   signIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -47,6 +50,7 @@ export class OtpController {
 
   /** Send a code, creating the user when the login ID is new. */
   @Post(['signup-in/email'])
+  @RateLimitLayer('send')
   @HttpCode(200)
   @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
   signUpOrIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -55,6 +59,7 @@ export class OtpController {
 
   /** Verify a code and get a session. */
   @Post(['verify/email'])
+  @RateLimitLayer('verify')
   @HttpCode(200)
   verify(
     @CurrentProject() project: Project,

@@ -25,6 +25,10 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
+  /** Proxies whose X-Forwarded-For is trusted (Fastify trustProxy); empty: the socket address is the client. */
+  readonly trustedProxies!: string[];
+  readonly globalRateLimit!: { limit: number; windowSeconds: number };
+  readonly delivery!: { attempts: number; backoffMs: number };
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -66,6 +70,9 @@ export class AppConfig {
       logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
       runWorker: value.RUN_WORKER ?? false,
       workerConcurrency: value.WORKER_CONCURRENCY ?? 50,
+      trustedProxies: (value.TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+      globalRateLimit: { limit: value.RATE_LIMIT_GLOBAL_PER_IP ?? 600, windowSeconds: value.RATE_LIMIT_GLOBAL_WINDOW_SECONDS ?? 300 },
+      delivery: { attempts: value.DELIVERY_ATTEMPTS ?? 6, backoffMs: value.DELIVERY_BACKOFF_MS ?? 1000 },
     });
   }
 }

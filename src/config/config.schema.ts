@@ -98,6 +98,44 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1000)
   WORKER_CONCURRENCY?: number;
+
+  /** Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/, {
+    message: 'TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges',
+  })
+  TRUSTED_PROXIES?: string;
+
+  /** Requests per client IP per window on every route, whatever the project (default 600). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_GLOBAL_PER_IP?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  RATE_LIMIT_GLOBAL_WINDOW_SECONDS?: number;
+
+  /** Delivery attempts per message before the job is kept as failed (default 6). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  DELIVERY_ATTEMPTS?: number;
+
+  /** First retry delay of a failed delivery, doubled on each attempt (default 1000 ms). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  DELIVERY_BACKOFF_MS?: number;
 }
 
 function describe(errors: ValidationError[]): string[] {

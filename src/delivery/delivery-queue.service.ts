@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SecretsService } from '../common/crypto/secrets.service.js';
+import { AppConfig } from '../config/app-config.js';
 import { DELIVERY_QUEUE, type DeliveryJobData, type SealedPayload, sealContext } from './delivery.types.js';
 
 export type DeliveryRequest = Omit<DeliveryJobData, 'sealed'> & SealedPayload;
@@ -12,6 +13,7 @@ export class DeliveryQueueService {
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
     private readonly secrets: SecretsService,
+    private readonly config: AppConfig,
   ) {}
 
   async enqueue(request: DeliveryRequest): Promise<void> {
@@ -27,8 +29,8 @@ export class DeliveryQueueService {
       {
         // One job per challenge: adding the same challenge twice is a no-op, never a second message.
         jobId: request.challengeId,
-        attempts: 6,
-        backoff: { type: 'exponential', delay: 1000 },
+        attempts: this.config.delivery.attempts,
+        backoff: { type: 'exponential', delay: this.config.delivery.backoffMs },
         removeOnComplete: true,
         // Failed jobs stay a day for inspection; their data holds no code in clear.
         removeOnFail: { age: 24 * 3600, count: 10_000 },

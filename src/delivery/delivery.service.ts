@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { type DeliveryJobData, type OutboundMessage, type ProviderResult, type SealedPayload, sealContext } from './delivery.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
-import { renderEmail } from './templates/email.template.js';
+import { renderAccountExistsNotice, renderEmail } from './templates/email.template.js';
 
 /** Runs in the worker: opens a job's sealed payload, renders the message and hands it to the provider. */
 @Injectable()
@@ -15,6 +15,8 @@ export class DeliveryService {
   ) {}
 
   async deliver(job: DeliveryJobData): Promise<ProviderResult> {
+    // Anti-enumeration decoy: it had to be queued like a real send, but it goes nowhere.
+    if (job.kind === 'none') return {};
     const payload = JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
     const provider = this.providers.for(job.channel);
     const result = await provider.send(this.render(job, payload));
@@ -23,6 +25,7 @@ export class DeliveryService {
   }
 
   private render(job: DeliveryJobData, payload: SealedPayload): OutboundMessage {
+    if (job.kind === 'notice') return { channel: job.channel, to: payload.to, ...renderAccountExistsNotice(job.projectName) };
     const expiresInMinutes = Math.max(1, Math.round((job.expiresAt - Date.now()) / 60_000));
     const rendered = renderEmail({
       code: payload.code,

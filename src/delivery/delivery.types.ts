@@ -2,6 +2,13 @@ import type { Channel, Purpose } from '../otp/otp.types.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 
+/**
+ * otp: a code. notice: "you already have an account" (anti-enumeration sign-up of an existing user).
+ * none: queued for an unknown login ID in anti-enumeration mode so that the answer takes the same
+ * work; the worker sends nothing.
+ */
+export type DeliveryKind = 'otp' | 'notice' | 'none';
+
 /** What a delivery job carries. The recipient and the code travel sealed (AES-256-GCM). */
 export interface DeliveryJobData {
   challengeId: string;
@@ -9,6 +16,8 @@ export interface DeliveryJobData {
   projectName: string;
   channel: Channel;
   purpose: Purpose;
+  /** Absent on jobs queued before kinds existed: those are codes. */
+  kind?: DeliveryKind;
   expiresAt: number;
   locale?: string;
   requestId?: string;

@@ -13,7 +13,10 @@ return 1
 
 /**
  * Spends one attempt before the code is compared, so that parallel guesses can never compare more
- * than maxAttempts times. Returns {status, id, hash, purpose, context}.
+ * than maxAttempts times. The attempt is also logged per login ID (KEYS[2], a rolling window that
+ * a new code does not reset); CONSUME takes it back when the code was right.
+ * KEYS[1] challenge, KEYS[2] login-ID attempt log; ARGV limit, windowMs.
+ * Returns {status, id, hash, purpose, context, attemptMember} or {'throttled', retryAfterMs}.
  */
 export const ATTEMPT_SCRIPT = `
 local r = redis.call('HMGET', KEYS[1], 'id', 'h', 'exp', 'att', 'max', 'p', 'ctx')
@@ -22,14 +25,28 @@ if tonumber(r[4]) >= tonumber(r[5]) then return {'locked'} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now > tonumber(r[3]) then return {'expired'} end
-redis.call('HINCRBY', KEYS[1], 'att', 1)
-return {'ok', r[1], r[2], r[6], r[7]}
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {'throttled', tostring(math.max(1, tonumber(oldest[2]) + window - now))}
+end
+local att = redis.call('HINCRBY', KEYS[1], 'att', 1)
+local member = r[1] .. ':' .. att
+redis.call('ZADD', KEYS[2], now, member)
+redis.call('PEXPIRE', KEYS[2], window)
+return {'ok', r[1], r[2], r[6], r[7], member}
 `;
 
-/** Deletes the challenge only if it is still the one that was checked: exactly one verify wins. */
+/**
+ * Deletes the challenge only if it is still the one that was checked: exactly one verify wins. The
+ * right code's attempt leaves the login ID's wrong-attempt log. KEYS[1] challenge, KEYS[2] log;
+ * ARGV id, attemptMember.
+ */
 export const CONSUME_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'id') == ARGV[1] then
   redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
   return 1
 end
 return 0

@@ -6,15 +6,15 @@ import { SecretsService } from '../common/crypto/secrets.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { InjectRedis } from '../redis/redis.module.js';
 import { ATTEMPT_SCRIPT, CONSUME_SCRIPT, ISSUE_SCRIPT } from './otp-store.lua.js';
-import type { Channel, ChallengeContext, IssuedChallenge, OtpPolicy, Purpose, VerifiedChallenge } from './otp.types.js';
+import type { AttemptBudget, Channel, ChallengeContext, IssuedChallenge, OtpPolicy, Purpose, VerifiedChallenge } from './otp.types.js';
 
 /** How long a dead challenge is kept after expiry, so late attempts say "expired" or "locked". */
 const RETENTION_MS = 15 * 60 * 1000;
 
 type OtpRedis = Redis & {
   otpIssue(key: string, ...args: (string | number)[]): Promise<number>;
-  otpAttempt(key: string): Promise<string[]>;
-  otpConsume(key: string, id: string): Promise<number>;
+  otpAttempt(key: string, log: string, limit: number, windowMs: number): Promise<string[]>;
+  otpConsume(key: string, log: string, id: string, member: string): Promise<number>;
 };
 
 /**
@@ -30,8 +30,8 @@ export class OtpService {
     private readonly secrets: SecretsService,
   ) {
     redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_SCRIPT });
-    redis.defineCommand('otpAttempt', { numberOfKeys: 1, lua: ATTEMPT_SCRIPT });
-    redis.defineCommand('otpConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
+    redis.defineCommand('otpAttempt', { numberOfKeys: 2, lua: ATTEMPT_SCRIPT });
+    redis.defineCommand('otpConsume', { numberOfKeys: 2, lua: CONSUME_SCRIPT });
     this.redis = redis as OtpRedis;
   }
 
@@ -60,17 +60,24 @@ export class OtpService {
     return { challengeId, code, expiresAt };
   }
 
-  /** Verifies and consumes the current challenge; throws WRONG_CODE, EXPIRED_CODE or TOO_MANY_ATTEMPTS. */
-  async verify(projectId: string, loginId: string, channel: Channel, code: string): Promise<VerifiedChallenge> {
+  /**
+   * Verifies and consumes the current challenge; throws WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS,
+   * or RATE_LIMITED when the login ID has spent its wrong-attempt budget (across codes and channels).
+   */
+  async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget): Promise<VerifiedChallenge> {
     const key = challengeKey(projectId, loginId, channel);
-    const [status, challengeId, storedHash, purpose, context] = await this.redis.otpAttempt(key);
+    const log = attemptLogKey(projectId, loginId);
+    const [status, challengeId, storedHash, purpose, context, member] = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
+    if (status === 'throttled') {
+      throw new DomainError('RATE_LIMITED', 'Too many wrong codes for this user: try again later', Math.max(1, Math.ceil(Number(challengeId) / 1000)));
+    }
     if (status === 'locked') throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong attempts: request a new code');
     if (status === 'expired') throw new DomainError('EXPIRED_CODE', 'The code has expired: request a new code');
     if (status !== 'ok') throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     const candidate = this.hash(projectId, loginId, channel, purpose as Purpose, challengeId!, code);
     if (!SecretsService.equalDigests(candidate, storedHash!)) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     // Two verifies of one right code can both get here; only the one that deletes the challenge wins.
-    if ((await this.redis.otpConsume(key, challengeId!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    if ((await this.redis.otpConsume(key, log, challengeId!, member!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     return { challengeId: challengeId!, purpose: purpose as Purpose, context: JSON.parse(context!) as ChallengeContext };
   }
 
@@ -85,6 +92,11 @@ export class OtpService {
  */
 export function challengeKey(projectId: string, loginId: string, channel: Channel): string {
   return `otp:{${loginTag(projectId, loginId)}}:${channel}`;
+}
+
+/** The login ID's wrong-attempt log; same hash tag as its challenges, so one script can touch both. */
+function attemptLogKey(projectId: string, loginId: string): string {
+  return `otp:{${loginTag(projectId, loginId)}}:attempts`;
 }
 
 export function loginTag(projectId: string, loginId: string): string {

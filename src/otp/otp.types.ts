@@ -9,6 +9,12 @@ export interface OtpPolicy {
   maxAttempts: number;
 }
 
+/** Wrong attempts allowed per login ID over a rolling window, whatever code is current. */
+export interface AttemptBudget {
+  limit: number;
+  windowMs: number;
+}
+
 /** What a verification needs to finish the flow that sent the code. */
 export interface ChallengeContext {
   /** The address the code went to. */

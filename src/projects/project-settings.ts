@@ -1,4 +1,4 @@
-import { IsInt, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsInt, Max, Min, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -16,6 +16,34 @@ export class ProjectSettings {
   @IsInt() @Min(60) @Max(86400) sessionTtlSeconds = 600;
   /** Lifetime of the refresh JWT, seconds. */
   @IsInt() @Min(300) @Max(31536000) refreshTtlSeconds = 2419200;
+
+  // Abuse limits. Every limit counts in Redis, so it holds across all API processes.
+  /** Send requests (sign-up, sign-in, sign-up-or-in) per client IP (IPv6: per /64) per window. */
+  @IsInt() @Min(1) @Max(1_000_000) ipSendLimit = 30;
+  @IsInt() @Min(1) @Max(86400) ipSendWindowSeconds = 300;
+  /** Verify requests per client IP per window. */
+  @IsInt() @Min(1) @Max(1_000_000) ipVerifyLimit = 60;
+  @IsInt() @Min(1) @Max(86400) ipVerifyWindowSeconds = 300;
+  /** Seconds before one recipient (normalised address) can be sent another code, whatever the IP; 0 turns it off. */
+  @IsInt() @Min(0) @Max(3600) recipientCooldownSeconds = 30;
+  /** Codes sent to one recipient per window, whatever the IP: stops bombing one victim from many IPs. */
+  @IsInt() @Min(1) @Max(1_000_000) recipientLimit = 5;
+  @IsInt() @Min(1) @Max(86400) recipientWindowSeconds = 3600;
+  /** Messages the project may send per channel per window; beyond it sends fail and an alert is logged. */
+  @IsInt() @Min(0) @Max(100_000_000) messageBudgetEmail = 10_000;
+  @IsInt() @Min(0) @Max(100_000_000) messageBudgetSms = 1_000;
+  @IsInt() @Min(0) @Max(100_000_000) messageBudgetVoice = 500;
+  @IsInt() @Min(0) @Max(100_000_000) messageBudgetWhatsapp = 1_000;
+  @IsInt() @Min(1) @Max(86400) messageBudgetWindowSeconds = 3600;
+  /** Wrong codes per login ID per rolling window, across resends (on top of otpMaxAttempts per code). */
+  @IsInt() @Min(1) @Max(1_000_000) loginIdWrongAttemptLimit = 10;
+  @IsInt() @Min(1) @Max(86400) loginIdAttemptWindowSeconds = 3600;
+  /**
+   * Anti-enumeration: sign-in of an unknown login ID and sign-up of an existing one answer exactly
+   * like success (nothing is sent to the unknown address; the existing user gets a notice), and the
+   * verify then fails as a wrong code. Off by default because Descope answers E062107/E062108.
+   */
+  @IsBoolean() antiEnumeration = false;
 }
 
 export type SettingsKey = keyof ProjectSettings;

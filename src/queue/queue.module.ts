@@ -14,7 +14,8 @@ export const QUEUE_PREFIX = '{otpq}';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         prefix: QUEUE_PREFIX,
-        connection: { url: config.redisUrl, connectTimeout: 2000 },
+        // BullMQ's default reconnect delay grows to 20 s; recovery after a Redis outage must take seconds.
+        connection: { url: config.redisUrl, connectTimeout: 2000, retryStrategy: (times: number) => Math.min(times * 100, 1000) },
       }),
     }),
   ],

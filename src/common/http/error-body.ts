@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorKind } from '../errors/error-codes.js';
+import { isBackingServiceFailure } from '../errors/backing-service.js';
 import { DomainError } from '../errors/domain-error.js';
 
 export interface ErrorBody {
@@ -57,6 +58,9 @@ export function mapError(error: unknown): MappedError {
     const kind = STATUS_KINDS[status] ?? 'INVALID_REQUEST';
     const message = typeof e.message === 'string' ? e.message : ERRORS[kind].description;
     return { status: ERRORS[kind].status === status ? status : ERRORS[kind].status, body: body(kind, message), unexpected: false };
+  }
+  if (isBackingServiceFailure(error)) {
+    return { status: 500, body: body('SERVICE_UNAVAILABLE', 'A backing service (Redis or the database) is unavailable: try again shortly'), unexpected: true };
   }
   return { status: 500, body: body('INTERNAL', ERRORS.INTERNAL.description), unexpected: true };
 }

@@ -31,3 +31,20 @@ export function renderEmail(input: TemplateInput): { subject: string; text: stri
 </body></html>`;
   return { subject, text, html };
 }
+
+/** Sent instead of a code when someone signs up with an address that already has an account (anti-enumeration mode). */
+export function renderAccountExistsNotice(projectName: string): { subject: string; text: string; html: string } {
+  const subject = `You already have a ${projectName} account`;
+  const text = [
+    `Someone, perhaps you, tried to sign up to ${projectName} with this address, which already has an account.`,
+    '',
+    'To get in, sign in instead. If it was not you, you can ignore this message: nothing has changed.',
+  ].join('\n');
+  const project = escapeHtml(projectName);
+  const html = `<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;color:#111">
+<p>Someone, perhaps you, tried to sign up to ${project} with this address, which already has an account.</p>
+<p>To get in, sign in instead. If it was not you, you can ignore this message: nothing has changed.</p>
+</body></html>`;
+  return { subject, text, html };
+}

@@ -1,0 +1,60 @@
+/**
+ * Redis scripts for the rate limits. Each check is one script, so concurrent requests in many API
+ * processes count exactly; every key of one script shares a hash tag, so they run on Redis Cluster.
+ * Time comes from Redis (TIME), so API clocks that disagree cannot widen a window.
+ */
+
+/**
+ * Fixed-window counter with a block, for @nestjs/throttler.
+ * KEYS[1] hits, KEYS[2] block; ARGV ttlMs, limit, blockMs. Returns {hits, ttlMs, blocked, blockMs}.
+ */
+export const THROTTLE_SCRIPT = `
+local blocked = redis.call('PTTL', KEYS[2])
+if blocked > 0 then
+  return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1]), 1, blocked}
+end
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  return {hits, ttl, 1, tonumber(ARGV[3])}
+end
+return {hits, ttl, 0, 0}
+`;
+
+/**
+ * One recipient: a cooldown between sends and a cap per rolling window (a log of send times).
+ * KEYS[1] cooldown, KEYS[2] send log; ARGV cooldownMs, limit, windowMs, member.
+ * Returns {0} when the send may go, else {1, retryAfterMs} (cooldown) or {2, retryAfterMs} (cap).
+ */
+export const RECIPIENT_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cooldown = tonumber(ARGV[1])
+if cooldown > 0 then
+  local left = redis.call('PTTL', KEYS[1])
+  if left > 0 then return {1, left} end
+end
+local window = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {2, math.max(1, tonumber(oldest[2]) + window - now)}
+end
+redis.call('ZADD', KEYS[2], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[2], window)
+if cooldown > 0 then redis.call('SET', KEYS[1], '1', 'PX', cooldown) end
+return {0}
+`;
+
+/**
+ * A project's message budget for one channel: a fixed window counter.
+ * KEYS[1] counter; ARGV limit, windowMs. Returns {used, ttlMs}; used > limit means refused, and
+ * used == limit + 1 marks the first refusal of the window (the one that raises the alert).
+ */
+export const BUDGET_SCRIPT = `
+local used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {used, redis.call('PTTL', KEYS[1])}
+`;
