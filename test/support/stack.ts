@@ -65,7 +65,21 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Number of separate worker processes to start (default 1). */
   workers?: number;
+  /** A Redis of the test's own (e.g. one it stops and restarts); default: a database index of the shared one. */
+  redisUrl?: string;
 }
+
+/**
+ * Limits that createProject sets unless told otherwise, so that suites about other things can send
+ * as often as they like; the abuse suites pass `{ productionLimits: true }` and their own numbers.
+ */
+export const RELAXED_LIMITS: Record<string, number> = {
+  ipSendLimit: 1_000_000,
+  ipVerifyLimit: 1_000_000,
+  recipientCooldownSeconds: 0,
+  recipientLimit: 1_000_000,
+  loginIdWrongAttemptLimit: 1_000_000,
+};
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -82,6 +96,8 @@ export interface ApiResponse<T = any> {
 export class Stack {
   api!: ManagedProcess;
   readonly workers: ManagedProcess[] = [];
+  /** More API processes on the same Redis and database (startExtraApi). */
+  readonly extraApis: { process: ManagedProcess; baseUrl: string }[] = [];
   env: Record<string, string> = {};
   baseUrl = '';
   redis!: Redis;
@@ -93,9 +109,8 @@ export class Stack {
     return stack;
   }
 
-  private async boot({ db = 'sqlite', env = {}, workers = 1 }: StackOptions): Promise<void> {
-    const redisDb = await allocateRedisDb();
-    const redisUrl = `${REDIS_BASE}/${redisDb}`;
+  private async boot({ db = 'sqlite', env = {}, workers = 1, redisUrl: ownRedis }: StackOptions): Promise<void> {
+    const redisUrl = ownRedis ?? `${REDIS_BASE}/${await allocateRedisDb()}`;
     this.redis = new Redis(redisUrl);
     await this.redis.flushdb();
     this.cleanups.push(async () => {
@@ -115,6 +130,7 @@ export class Stack {
       OTP_SECRET: TEST_SECRET,
       EMAIL_PROVIDER: 'console',
       LOG_LEVEL: 'info',
+      RATE_LIMIT_GLOBAL_PER_IP: '1000000',
       ...env,
     };
     await this.startApi();
@@ -125,6 +141,16 @@ export class Stack {
     this.api = spawnNode('api', 'dist/main.js', { ...this.env, ...extraEnv });
     await this.api.waitForOutput(/API listening/);
     return this.api;
+  }
+
+  /** Starts one more API process on its own port, sharing this stack's Redis and database. */
+  async startExtraApi(extraEnv: Record<string, string> = {}): Promise<{ process: ManagedProcess; baseUrl: string }> {
+    const port = await freePort();
+    const process = spawnNode(`api-${this.extraApis.length + 1}`, 'dist/main.js', { ...this.env, PORT: String(port), ...extraEnv });
+    const extra = { process, baseUrl: `http://127.0.0.1:${port}` };
+    this.extraApis.push(extra);
+    await process.waitForOutput(/API listening/);
+    return extra;
   }
 
   async startWorker(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
@@ -140,11 +166,15 @@ export class Stack {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  createProject(name = 'Test Project', settings: Record<string, string | number | boolean> = {}): { projectId: string; managementKey: string } {
+  createProject(
+    name = 'Test Project',
+    settings: Record<string, string | number | boolean> = {},
+    { productionLimits = false }: { productionLimits?: boolean } = {},
+  ): { projectId: string; managementKey: string } {
     const created = this.cli('project', 'create', '--name', name);
     if (created.status !== 0) throw new Error(`project create failed: ${created.stderr}`);
     const project = JSON.parse(created.stdout) as { projectId: string; managementKey: string };
-    const sets = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    const sets = Object.entries({ ...(productionLimits ? {} : RELAXED_LIMITS), ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
     if (sets.length) {
       const updated = this.cli('project', 'update', project.projectId, ...sets);
       if (updated.status !== 0) throw new Error(`project update failed: ${updated.stderr}`);
@@ -152,13 +182,17 @@ export class Stack {
     return project;
   }
 
-  async request<T = any>(method: string, path: string, options: { body?: unknown; bearer?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; bearer?: string; headers?: Record<string, string>; rawBody?: string; baseUrl?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const response = await fetch(this.baseUrl + path, { method, headers, body });
+    const response = await fetch((options.baseUrl ?? this.baseUrl) + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -175,11 +209,11 @@ export class Stack {
 
   /** Everything our processes printed so far. */
   logs(): string {
-    return [this.api, ...this.workers].filter(Boolean).map((p) => p.output).join('\n');
+    return [this.api, ...this.extraApis.map((e) => e.process), ...this.workers].filter(Boolean).map((p) => p.output).join('\n');
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.workers, this.api].filter(Boolean).map((p) => p.stop()));
+    await Promise.all([...this.workers, ...this.extraApis.map((e) => e.process), this.api].filter(Boolean).map((p) => p.stop()));
     for (const cleanup of this.cleanups.reverse()) await cleanup();
   }
 }
