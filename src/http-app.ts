@@ -45,6 +45,16 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     }
   });
 
+  // Graceful shutdown: once closing, answers to requests in flight close their connection, or an
+  // idle keep-alive connection would hold the process for the keep-alive timeout (72 s).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   setUpSwagger(app);
   return app;
 }

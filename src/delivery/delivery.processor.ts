@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { DeliveryService } from './delivery.service.js';
@@ -14,7 +14,7 @@ import { DELIVERY_QUEUE, type DeliveryJobData, PermanentDeliveryError, type Prov
  * both messages carry the same code of the same challenge, and is the price of never losing one.
  */
 @Processor(DELIVERY_QUEUE, { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3 })
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
 
   constructor(
@@ -26,6 +26,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  /**
+   * On SIGTERM, stop taking jobs and let the active ones finish, before any shutdown hook closes
+   * what they use (the SMTP pool, Redis); a job cut off here would only be retried, but later.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<DeliveryJobData>): Promise<ProviderResult> {

@@ -17,6 +17,10 @@ export class SmtpSink {
   port = 0;
   /** When set, RCPT TO for these addresses is refused with a permanent 550. */
   readonly rejected = new Set<string>();
+  /** When set, RCPT TO for these addresses is refused with a temporary 451 (the sender should retry). */
+  readonly deferred = new Set<string>();
+  /** Milliseconds each message is held before it is accepted (a slow server). */
+  delayMs = 0;
 
   async start(): Promise<this> {
     this.server = new SMTPServer({
@@ -29,6 +33,11 @@ export class SmtpSink {
           error.responseCode = 550;
           return callback(error);
         }
+        if (this.deferred.has(address.address.toLowerCase())) {
+          const error = new Error('Try again later') as Error & { responseCode: number };
+          error.responseCode = 451;
+          return callback(error);
+        }
         callback();
       },
       onData: (stream, _session, callback) => {
@@ -36,6 +45,7 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', async () => {
           const raw = Buffer.concat(chunks).toString('utf8');
+          if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
           const parsed: ParsedMail = await simpleParser(raw);
           const to = ([] as { value: { address?: string }[] }[])
             .concat(parsed.to ?? [])
@@ -46,6 +56,8 @@ export class SmtpSink {
         });
       },
     });
+    // A sender killed mid-message resets its connection; that is a test scenario, not a sink failure.
+    this.server.on('error', () => {});
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as { port: number }).port;
     return this;
