@@ -3,9 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { mapError } from './common/http/error-body.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 
@@ -15,6 +16,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 64 * 1024,
+    // Errors Fastify raises before routing (a malformed URL, an over-long path parameter) get the
+    // same error body as everything else.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const mapped = mapError(error);
+      void reply.status(mapped.status).send(mapped.body);
+    },
     // X-Forwarded-For is believed only from the listed proxies; otherwise anyone could pick their rate-limit key.
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
     // A caller's X-Request-Id is kept when well-formed, so one ID follows a request through the logs.

@@ -10,17 +10,57 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
+  'headers.authorization',
+  '*.headers.authorization',
+  'authorization',
+  '*.authorization',
   'code',
   '*.code',
+  '*.*.code',
   'sessionJwt',
   'refreshJwt',
   '*.sessionJwt',
   '*.refreshJwt',
+  '*.*.sessionJwt',
+  '*.*.refreshJwt',
+  'token',
+  '*.token',
+  'jwt',
+  '*.jwt',
   'managementKey',
   '*.managementKey',
+  'bearerSecret',
+  '*.bearerSecret',
   'sealed',
   '*.sealed',
+  'data.sealed',
 ];
+
+/**
+ * Secrets that can hide inside any string (a URL's query, an error message): JWTs, bearer values
+ * and management keys. Field paths cannot reach those, so every logged string is scrubbed.
+ */
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[redacted-jwt]'],
+  [/(bearer\s+)[^\s"',]+/gi, '$1[redacted]'],
+  [/\bK[A-Za-z0-9_-]{47}\b/g, '[redacted-key]'],
+];
+
+export function scrubSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return SECRET_PATTERNS.reduce((s, [pattern, replacement]) => s.replace(pattern, replacement), value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrubSecrets(item, depth + 1));
+  if (value instanceof Error) {
+    // Keep it an Error, so pino still logs it as one.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object) as Error, value);
+    Object.defineProperty(copy, 'message', { value: scrubSecrets(value.message), enumerable: false });
+    Object.defineProperty(copy, 'stack', { value: scrubSecrets(value.stack), enumerable: false });
+    return copy;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = scrubSecrets(item, depth + 1);
+  return out;
+}
 
 @Module({})
 export class LoggingModule {
@@ -33,6 +73,12 @@ export class LoggingModule {
           pinoHttp: {
             level: config.logLevel,
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+            formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
+            hooks: {
+              logMethod(args, method) {
+                method.apply(this, args.map((arg) => scrubSecrets(arg)) as Parameters<typeof method>);
+              },
+            },
             transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
