@@ -15,7 +15,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     logging: false,
   };
   if (config.database.type === 'postgres') {
-    return { ...common, type: 'postgres', url: config.database.url, poolSize: config.database.poolSize, connectTimeoutMS: 5000 };
+    return { ...common, type: 'postgres', url: config.database.url, poolSize: config.database.poolSize, connectTimeoutMS: 1500 };
   }
   const path = config.database.path;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import pg from 'pg';
+import { PrivatePostgres } from '../support/postgres-server.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { eventually, sleep, Stack } from '../support/stack.js';
@@ -135,6 +136,52 @@ describe('faults: Redis stopped and restarted', () => {
     const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: 'after@example.com', code }, projectId);
     assert.equal(verified.status, 200, verified.text);
     assert.ok(stack.api.running && stack.workers[0]!.running, 'no process restarted');
+  });
+});
+
+describe('faults: the database stopped and restarted', () => {
+  let stack: Stack;
+  let sink: SmtpSink;
+  let database: PrivatePostgres;
+
+  before(async () => {
+    sink = await new SmtpSink().start();
+    database = await new PrivatePostgres().start();
+    stack = await Stack.start({ env: { ...SINK_FROM, SMTP_URL: sink.url, DATABASE_URL: database.adminUrl } });
+  });
+  after(async () => {
+    await stack?.stop();
+    await database?.destroy();
+    await sink?.stop();
+  });
+
+  it('answers send and verify with 500 E010500 within 2 s during the outage and recovers within 5 s, without a restart', async () => {
+    const { projectId } = stack.createProject('DB outage');
+    assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'before@example.com' }, projectId)).status, 200);
+    const code = await sink.codeFor('before@example.com');
+
+    await database.stop();
+    for (const [path, body] of [
+      ['/v1/auth/otp/signup-in/email', { loginId: 'during@example.com' }],
+      ['/v1/auth/otp/verify/email', { loginId: 'before@example.com', code }],
+      ['/v1/auth/otp/signin/email', { loginId: 'before@example.com' }],
+    ] as const) {
+      const started = Date.now();
+      const answer = await stack.post(path, body, projectId);
+      const took = Date.now() - started;
+      assert.equal(answer.status, 500, answer.text);
+      assert.equal(answer.body.errorCode, 'E010500');
+      assert.ok(took < 2000, `${path} answered in ${took} ms`);
+    }
+
+    await database.start();
+    const back = Date.now();
+    await eventually(async () => (await stack.post('/v1/auth/otp/signin/email', { loginId: 'before@example.com' }, projectId)).status === 200, 5000, 'a send after the database returned');
+    console.log(`recovered ${Date.now() - back} ms after the database returned`);
+    const fresh = await sink.codeFor('before@example.com', 2, 20_000);
+    const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: 'before@example.com', code: fresh }, projectId);
+    assert.equal(verified.status, 200, verified.text);
+    assert.ok(stack.api.running, 'no process restarted');
   });
 });
 
