@@ -7,6 +7,7 @@ import { SecretsService } from '../common/crypto/secrets.service.js';
 import { randomToken } from '../common/crypto/random.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import type { Project } from '../projects/projects.service.js';
+import type { JwkDto } from './dto/jwks-response.dto.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 
@@ -24,14 +25,7 @@ export interface ActiveKey {
   privateKey: KeyObject;
 }
 
-export interface Jwk {
-  kty: string;
-  kid: string;
-  alg: string;
-  use: string;
-  n: string;
-  e: string;
-}
+export type Jwk = JwkDto;
 
 /** Per-project RS256 keys: created on first use, kept sealed in the database, published as a JWKS. */
 @Injectable()
