@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { DeliveryService } from './delivery.service.js';
@@ -7,7 +7,7 @@ import { DELIVERY_QUEUE, type DeliveryJobData, PermanentDeliveryError, type Prov
 
 /** Registered only in WorkerModule, so an API process never consumes jobs by accident. */
 @Processor(DELIVERY_QUEUE)
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly delivery: DeliveryService,
     private readonly config: AppConfig,
@@ -17,6 +17,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  /**
+   * Finishes the jobs in hand before any connection closes (shutdown hooks of different modules run
+   * in no promised order, and in cluster mode QueueConnections closes the client the worker uses).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<DeliveryJobData>): Promise<ProviderResult> {
