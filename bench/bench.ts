@@ -3,7 +3,8 @@
 //
 // Options: --duration <s> (10), --connections <n> (50), --db postgres|sqlite (postgres),
 // --scenarios ceiling,send,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
-// --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs.
+// --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
+// --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +43,7 @@ const { values: opts } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     smoke: { type: 'boolean', default: false },
     'keep-logs': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const smoke = opts.smoke;
@@ -101,7 +103,8 @@ async function main(): Promise<void> {
 
   const servers: ServerProcess[] = [];
   const start = async (name: string, script: string, ready: RegExp, extraEnv: Record<string, string> = {}) => {
-    const server = new ServerProcess(name, ROOT, [script], { ...env, ...extraEnv }, logPath(logDir, `${name}-${servers.length}`));
+    const nodeFlags = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(logDir, 'profiles'), '--cpu-prof-name', `${name}-${servers.length}.cpuprofile`] : [];
+    const server = new ServerProcess(name, ROOT, [...nodeFlags, script], { ...env, ...extraEnv }, logPath(logDir, `${name}-${servers.length}`));
     servers.push(server);
     cleanups.push(() => server.stop());
     await server.waitForOutput(ready);
@@ -345,7 +348,7 @@ try {
   process.stderr.write(`[bench] failed: ${(error as Error).stack ?? String(error)}\n`);
 } finally {
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
-  if (failed || opts['keep-logs']) process.stderr.write(`[bench] server logs kept in ${logDir}\n`);
+  if (failed || opts['keep-logs'] || opts.profile) process.stderr.write(`[bench] server logs kept in ${logDir}\n`);
   else rmSync(logDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -35,10 +35,21 @@ export class UsersService {
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
   ) {}
 
+  /**
+   * One query (it runs on every send and verify): the user found through the login ID, joined with all
+   * of the user's login IDs in order.
+   */
   async findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
-    const link = await this.loginIds.findOneBy({ projectId, loginId: normalizeLoginId(loginId) });
-    if (!link) return null;
-    return this.findById(projectId, link.userId);
+    const { entities, raw } = await this.users
+      .createQueryBuilder('u')
+      .innerJoin(LoginIdEntity, 'l', 'l.projectId = u.projectId AND l.userId = u.id')
+      .innerJoin(LoginIdEntity, 'other', 'other.projectId = u.projectId AND other.userId = u.id')
+      .addSelect('other.loginId', 'other_login_id')
+      .where('l.projectId = :projectId AND l.loginId = :loginId', { projectId, loginId: normalizeLoginId(loginId) })
+      .orderBy('other.position', 'ASC')
+      .getRawAndEntities<{ other_login_id: string }>();
+    const user = entities[0];
+    return user ? { user, loginIds: raw.map((row) => row.other_login_id) } : null;
   }
 
   async findById(projectId: string, userId: string): Promise<UserRecord | null> {
