@@ -11,11 +11,12 @@ export type RedisClient = Redis | Cluster;
  */
 export function createRedisClient(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>, options: RedisOptions = {}): RedisClient {
   if (config.redisClusterNodes?.length) {
-    const { retryStrategy, lazyConnect, enableOfflineQueue, ...nodeOptions } = options;
+    const { retryStrategy, lazyConnect, enableOfflineQueue, enableAutoPipelining, ...nodeOptions } = options;
     return new Cluster(config.redisClusterNodes, {
       redisOptions: nodeOptions,
       lazyConnect,
       enableOfflineQueue,
+      enableAutoPipelining,
       clusterRetryStrategy: retryStrategy,
       // Slot moves (resharding, failover) are followed instead of surfacing as errors.
       enableReadyCheck: true,

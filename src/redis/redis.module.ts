@@ -32,6 +32,9 @@ class RedisCloser implements OnApplicationShutdown {
           connectTimeout: 2000,
           commandTimeout: 2000,
           retryStrategy: (times) => Math.min(times * 200, 2000),
+          // Commands issued by concurrent requests in one event-loop tick leave in one write: under load
+          // this saves a syscall per command, and alone a command still leaves at once.
+          enableAutoPipelining: true,
         }),
     },
     RedisCloser,
