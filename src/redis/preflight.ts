@@ -5,7 +5,7 @@ import { createRedisClient, describeRedis } from './redis-client.js';
  * Pings Redis (or every slot owner of a Redis Cluster) before Nest boots so that an unreachable Redis
  * stops the process with one clear line instead of a hang (BullMQ and ioredis otherwise retry forever).
  */
-export async function assertRedisReachable(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>, timeoutMs = 8000): Promise<void> {
+export async function assertRedisReachable(config: Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
