@@ -341,6 +341,16 @@ function log(message: string): void {
 }
 
 let failed = false;
+// Ctrl-C still stops the servers and drops the database.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void (async () => {
+      for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+      process.exit(130);
+    })();
+  });
+}
 try {
   await main();
 } catch (error) {
