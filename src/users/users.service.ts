@@ -48,8 +48,9 @@ export class UsersService {
     const { entities, raw } = await query
       .innerJoin(LoginIdEntity, 'other', 'other.userId = u.id')
       .addSelect('other.loginId', 'other_login_id')
+      // The project is pinned by the login ID row; adding it here let the planner pick the
+      // (project) index and filter the project's users one by one.
       .where(`u.id = ${userId}`)
-      .andWhere('u.projectId = :projectId')
       .setParameters({ projectId, loginId: normalizeLoginId(loginId) })
       .orderBy('other.position', 'ASC')
       .getRawAndEntities<{ other_login_id: string }>();
