@@ -16,6 +16,8 @@ export interface CycleResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Mean time of each step of a successful cycle. */
+  note: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
+  const steps = { send: 0, delivery: 0, verify: 0 };
   const started = performance.now();
   const deadline = started + options.durationMs;
 
@@ -68,7 +71,9 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
             non2xx++;
             continue;
           }
+          const t1 = performance.now();
           const popped = await mailbox.blpop(options.sinkKey(loginId), 10);
+          const t2 = performance.now();
           const code = popped && /verification code is (\d+)/.exec(popped[1])?.[1];
           if (!code) {
             errors++;
@@ -79,7 +84,11 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
             non2xx++;
             continue;
           }
-          latencies.push(performance.now() - t0);
+          const t3 = performance.now();
+          latencies.push(t3 - t0);
+          steps.send += t1 - t0;
+          steps.delivery += t2 - t1;
+          steps.verify += t3 - t2;
         } catch {
           errors++;
         }
@@ -94,5 +103,7 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN);
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors, non2xx };
+  const mean = (total: number) => (latencies.length ? total / latencies.length : 0).toFixed(0);
+  const note = `mean send ${mean(steps.send)} ms, delivery ${mean(steps.delivery)} ms, verify ${mean(steps.verify)} ms`;
+  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors, non2xx, note };
 }
