@@ -29,8 +29,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   /**
-   * On SIGTERM, stop taking jobs and let the active ones finish, before any shutdown hook closes
-   * what they use (the SMTP pool, Redis); a job cut off here would only be retried, but later.
+   * Finishes the jobs in hand before any connection closes (shutdown hooks of different modules run
+   * in no promised order, and in cluster mode QueueConnections closes the client the worker uses).
    */
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker.close();
