@@ -1,4 +1,4 @@
-import { IsInt, Max, Min, validateSync } from 'class-validator';
+import { IsInt, Matches, Max, Min, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -16,6 +16,14 @@ export class ProjectSettings {
   @IsInt() @Min(60) @Max(86400) sessionTtlSeconds = 600;
   /** Lifetime of the refresh JWT, seconds. */
   @IsInt() @Min(300) @Max(31536000) refreshTtlSeconds = 2419200;
+  /**
+   * The web site's domain (e.g. `app.example.com`): when set, SMS codes end with the WebOTP line
+   * `@<domain> #<code>` so a browser on that domain can fill the code in. Empty: no such line.
+   */
+  @Matches(/^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, {
+    message: 'webOtpDomain must be a domain name (no scheme, port or path), or empty',
+  })
+  webOtpDomain = '';
 }
 
 export type SettingsKey = keyof ProjectSettings;

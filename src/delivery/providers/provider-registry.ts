@@ -1,9 +1,11 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig, type PhoneChannel } from '../../config/app-config.js';
 import type { Channel } from '../../otp/otp.types.js';
 import type { MessageProvider } from '../delivery.types.js';
 import { ConsoleProvider } from './console.provider.js';
 import { SmtpProvider } from './smtp.provider.js';
+import { TwilioProvider } from './twilio.provider.js';
+import { WebhookProvider } from './webhook.provider.js';
 
 /** Picks, once at boot, the provider configured for each channel. */
 @Injectable()
@@ -15,6 +17,13 @@ export class ProviderRegistry implements OnApplicationShutdown {
       'email',
       config.email.provider === 'smtp' ? new SmtpProvider(config.email.smtpUrl!, config.email.from) : new ConsoleProvider(),
     );
+    const consoleProvider = new ConsoleProvider();
+    const twilio = config.twilio && new TwilioProvider(config.twilio);
+    const webhook = config.deliveryWebhook && new WebhookProvider(config.deliveryWebhook.url, config.deliveryWebhook.secret);
+    for (const [channel, name] of Object.entries(config.phoneProviders) as [PhoneChannel, string][]) {
+      const provider = name === 'twilio' ? twilio : name === 'webhook' ? webhook : name === 'console' ? consoleProvider : undefined;
+      if (provider) this.providers.set(channel, provider);
+    }
   }
 
   for(channel: Channel): MessageProvider {
