@@ -19,6 +19,6 @@ export async function fetchWithTimeout(provider: string, url: string, init: Requ
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
   } catch (error) {
-    throw new Error(`${provider} request failed: ${(error as Error).message}`);
+    throw new Error(`${provider} request failed: ${(error as Error).message}`, { cause: error });
   }
 }
