@@ -2,16 +2,50 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppConfig, ConfigError } from './app-config.js';
 
-const SECRET = 'x'.repeat(40);
-const problems = (env: Record<string, string>): string[] => {
+const problemsOf = (env: Record<string, string>) => {
   try {
     AppConfig.fromEnvironment(env);
     return [];
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
   }
 };
+
+describe('AppConfig', () => {
+  it('has working defaults for a laptop: SQLite under ./data, local Redis, console e-mail', () => {
+    const config = AppConfig.fromEnvironment({});
+    assert.deepEqual(config.database, { type: 'better-sqlite3', path: './data/otp.sqlite' });
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(config.port, 3000);
+    assert.equal(config.email.provider, 'console');
+    assert.equal(config.usingDevelopmentSecret, true);
+  });
+
+  it('reads PostgreSQL from a postgres:// DATABASE_URL', () => {
+    const config = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_POOL_SIZE: '20' });
+    assert.deepEqual(config.database, { type: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 20 });
+  });
+
+  it('reports every bad value on a line of its own, naming the variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', OTP_SECRET: 'short' });
+    assert.equal(problems.length, 4, problems.join('\n'));
+    for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'OTP_SECRET']) assert.ok(problems.some((p) => p.startsWith(`${name}=`)), name);
+    assert.ok(!problems.join().includes('short'), 'the secret is not echoed');
+  });
+
+  it('refuses production without OTP_SECRET and with the console provider', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', EMAIL_PROVIDER: 'console' });
+    assert.ok(problems.some((p) => p.startsWith('OTP_SECRET')));
+    assert.ok(problems.some((p) => p.startsWith('EMAIL_PROVIDER=console')));
+  });
+
+  it('needs SMTP_URL for the smtp provider', () => {
+    assert.deepEqual(problemsOf({ EMAIL_PROVIDER: 'smtp' }), ['SMTP_URL: required when EMAIL_PROVIDER=smtp']);
+  });
+});
+
+const SECRET = 'x'.repeat(40);
 
 describe('AppConfig phone providers', () => {
   it('defaults every phone channel to console outside production and switches them off in production', () => {
@@ -21,16 +55,16 @@ describe('AppConfig phone providers', () => {
   });
 
   it('refuses the console provider in production, like EMAIL_PROVIDER', () => {
-    const found = problems({ NODE_ENV: 'production', OTP_SECRET: SECRET, SMTP_URL: 'smtp://mail:25', VOICE_PROVIDER: 'console' });
+    const found = problemsOf({ NODE_ENV: 'production', OTP_SECRET: SECRET, SMTP_URL: 'smtp://mail:25', VOICE_PROVIDER: 'console' });
     assert.ok(found.some((p) => /^VOICE_PROVIDER=console: refused/.test(p)), found.join('\n'));
   });
 
   it('asks for the Twilio and webhook settings the chosen providers need', () => {
-    const found = problems({ SMS_PROVIDER: 'twilio', WHATSAPP_PROVIDER: 'twilio', VOICE_PROVIDER: 'webhook' });
+    const found = problemsOf({ SMS_PROVIDER: 'twilio', WHATSAPP_PROVIDER: 'twilio', VOICE_PROVIDER: 'webhook' });
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_WHATSAPP_FROM', 'DELIVERY_WEBHOOK_URL', 'DELIVERY_WEBHOOK_SECRET']) {
       assert.ok(found.some((p) => p.startsWith(`${name}:`)), `${name} in ${found.join('\n')}`);
     }
-    const badSecret = problems({ VOICE_PROVIDER: 'webhook', DELIVERY_WEBHOOK_URL: 'http://127.0.0.1/x', DELIVERY_WEBHOOK_SECRET: 'plain' });
+    const badSecret = problemsOf({ VOICE_PROVIDER: 'webhook', DELIVERY_WEBHOOK_URL: 'http://127.0.0.1/x', DELIVERY_WEBHOOK_SECRET: 'plain' });
     assert.ok(badSecret.some((p) => p.startsWith('DELIVERY_WEBHOOK_SECRET=<hidden>')), badSecret.join('\n'));
   });
 
