@@ -35,7 +35,6 @@ const Client = createParamDecorator((_: unknown, context: ExecutionContext): Cli
 });
 
 @ApiTags('OTP')
-@ApiBearerAuth('ProjectId')
 @ApiExtraModels(MaskedEmailResponseDto, MaskedPhoneResponseDto)
 @ApiErrorResponses()
 @Controller('v1/auth/otp')
@@ -45,6 +44,7 @@ export class OtpController {
   /** Sign up a new user and send a code; the user is verified by the verify route. */
   @Post(perChannel('signup'))
   @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signUp(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignUpRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -54,6 +54,7 @@ export class OtpController {
   /** Send a sign-in code to an existing user. */
   @Post(perChannel('signin'))
   @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -63,6 +64,7 @@ export class OtpController {
   /** Send a code, creating the user when the login ID is new. */
   @Post(perChannel('signup-in'))
   @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signUpOrIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
@@ -72,6 +74,7 @@ export class OtpController {
   /** Verify a code and get a session. */
   @Post(perChannel('verify'))
   @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
   verify(
     @CurrentProject() project: Project,

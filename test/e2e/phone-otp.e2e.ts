@@ -82,6 +82,17 @@ describe('phone channels through Twilio (SQLite)', () => {
     });
   }
 
+  it('lists every phone and update route in the OpenAPI document, the update routes with the refresh-JWT bearer', async () => {
+    const doc = (await stack.request('GET', '/docs/json')).body;
+    for (const channel of CHANNELS) {
+      for (const action of ['signup', 'signin', 'signup-in', 'verify']) assert.ok(doc.paths[`/v1/auth/otp/${action}/${channel}`], `${action}/${channel}`);
+      assert.deepEqual(doc.paths[`/v1/auth/otp/update/phone/${channel}`].post.security, [{ ProjectIdRefreshJwt: [] }]);
+    }
+    assert.deepEqual(doc.paths['/v1/auth/otp/update/email'].post.security, [{ ProjectIdRefreshJwt: [] }]);
+    assert.deepEqual(doc.paths['/v1/auth/otp/signin/sms'].post.security, [{ ProjectId: [] }]);
+    assert.ok(doc.components.schemas.UpdatePhoneRequestDto.properties.phone.example);
+  });
+
   it('sends to user.phone when the login ID is not a phone number', async () => {
     const phone = mobile();
     const result = await phoneSignIn(stack, twilio, projectId, 'sms', 'signup', 'grace', { user: { phone } }, phone);
