@@ -69,6 +69,9 @@ export class AppConfig {
       if ((phoneProviders.sms === 'twilio' || phoneProviders.voice === 'twilio') && !value.TWILIO_FROM) {
         problems.push('TWILIO_FROM: required when SMS_PROVIDER or VOICE_PROVIDER is twilio');
       }
+      if (phoneProviders.voice === 'twilio' && value.TWILIO_FROM && !value.TWILIO_FROM.startsWith('+')) {
+        problems.push('TWILIO_FROM: must be an E.164 number when VOICE_PROVIDER=twilio (calls need a caller ID)');
+      }
       if (phoneProviders.whatsapp === 'twilio' && !value.TWILIO_WHATSAPP_FROM) problems.push('TWILIO_WHATSAPP_FROM: required when WHATSAPP_PROVIDER=twilio');
     }
     if (uses('webhook')) {

@@ -304,3 +304,41 @@ describe('phone sign-in on PostgreSQL', () => {
     assert.equal(signin.verified.body.firstSeen, false);
   });
 });
+
+describe('phone channels switched off (production without a phone provider)', () => {
+  let stack: Stack;
+  let receiver: WebhookReceiver;
+
+  before(async () => {
+    receiver = await new WebhookReceiver().start();
+    stack = await Stack.start({
+      env: {
+        NODE_ENV: 'production',
+        EMAIL_PROVIDER: 'smtp',
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        SMS_PROVIDER: 'webhook',
+        DELIVERY_WEBHOOK_URL: receiver.url,
+        DELIVERY_WEBHOOK_SECRET: WebhookReceiver.SECRET,
+      },
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+    await receiver?.stop();
+  });
+
+  it('answers 400 naming the method on an unconfigured channel, and serves the configured one', async () => {
+    const projectId = stack.createProject('Prod').projectId;
+    for (const channel of ['voice', 'whatsapp']) {
+      const off = await stack.post(`/v1/auth/otp/signup-in/${channel}`, { loginId: '+34612999999' }, projectId);
+      assert.equal(off.status, 400);
+      assert.equal(off.body.errorCode, 'E011003');
+      assert.match(off.body.errorMessage, new RegExp(`${channel} is not enabled`));
+    }
+    const on = await stack.post('/v1/auth/otp/signup-in/sms', { loginId: '+34612999999' }, projectId);
+    assert.equal(on.status, 200, on.text);
+    const hook = await receiver.waitForDelivered('+34612999999');
+    const verified = await stack.post('/v1/auth/otp/verify/sms', { loginId: '+34612999999', code: hook.payload!.code }, projectId);
+    assert.equal(verified.status, 200, verified.text);
+  });
+});
