@@ -152,10 +152,12 @@ export class OtpAuthService {
     // The login ID changed hands since the code was sent: it was not this user's request.
     if (context.userId !== record.user.id) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     const kind: AddressKind = challenge.purpose === 'update-email' ? 'email' : 'phone';
-    const { record: updated, previous } = await this.users.changeAddress(project.id, record.user.id, kind, context.target, {
+    const { record: updated, previous, merged } = await this.users.changeAddress(project.id, record.user.id, kind, context.target, {
       addToLoginIds: context.addToLoginIDs,
       mergeIntoExisting: context.onMergeUseExisting,
     });
+    // A merge deletes a user: leave a trace an operator can find.
+    if (merged) this.logger.log({ msg: 'users merged', projectId: project.id, mergedUserId: record.user.id, intoUserId: updated.user.id });
     if (previous && previous !== context.target) {
       await this.queue
         .enqueueNotice({
