@@ -8,6 +8,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { ManagementModule } from './management/management.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -25,6 +26,7 @@ export class AppModule {
         RedisModule,
         QueueModule,
         AuthModule,
+        ManagementModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: DescopeExceptionFilter }],

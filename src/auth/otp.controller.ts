@@ -15,7 +15,7 @@ import {
   VerifyRequestDto,
 } from './dto/otp-requests.dto.js';
 import { type ClientInfo, OtpAuthService, type PhoneChannel, type SendResult, type UpdateOptions } from './otp-auth.service.js';
-import { CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
 import type { AuthenticatedSession } from './sessions.service.js';
 
@@ -29,7 +29,8 @@ const RouteChannel = createParamDecorator((_: unknown, context: ExecutionContext
   return url.slice(url.lastIndexOf('/') + 1) as Channel;
 });
 
-const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
+/** The caller's user agent and IP, recorded on the session a route creates. */
+export const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
 });
@@ -89,7 +90,7 @@ export class OtpController {
   @Post('update/email')
   @HttpCode(200)
   @UseGuards(RefreshAuthGuard)
-  @ApiBearerAuth('ProjectIdRefreshJwt')
+  @ApiBearerAuth('RefreshJwt')
   @ApiOkResponse({ type: MaskedEmailResponseDto })
   updateEmail(
     @CurrentProject() project: Project,
@@ -104,7 +105,7 @@ export class OtpController {
   @Post(['update/phone/sms', 'update/phone/voice', 'update/phone/whatsapp'])
   @HttpCode(200)
   @UseGuards(RefreshAuthGuard)
-  @ApiBearerAuth('ProjectIdRefreshJwt')
+  @ApiBearerAuth('RefreshJwt')
   @ApiOkResponse({ type: MaskedPhoneResponseDto })
   updatePhone(
     @CurrentProject() project: Project,
@@ -134,6 +135,10 @@ function sendOptions(body: SignInRequestDto, req: FastifyRequest) {
     locale: options.locale ?? preferredLanguage(req.headers['accept-language']),
     customClaims: options.customClaims,
     requestId: String(req.id),
+    stepup: options.stepup,
+    mfa: options.mfa,
+    revokeOtherSessions: options.revokeOtherSessions,
+    refreshJwt: (req as AuthenticatedRequest).bearerSecret,
   };
 }
 

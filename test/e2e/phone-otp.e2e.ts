@@ -86,9 +86,9 @@ describe('phone channels through Twilio (SQLite)', () => {
     const doc = (await stack.request('GET', '/docs/json')).body;
     for (const channel of CHANNELS) {
       for (const action of ['signup', 'signin', 'signup-in', 'verify']) assert.ok(doc.paths[`/v1/auth/otp/${action}/${channel}`], `${action}/${channel}`);
-      assert.deepEqual(doc.paths[`/v1/auth/otp/update/phone/${channel}`].post.security, [{ ProjectIdRefreshJwt: [] }]);
+      assert.deepEqual(doc.paths[`/v1/auth/otp/update/phone/${channel}`].post.security, [{ RefreshJwt: [] }]);
     }
-    assert.deepEqual(doc.paths['/v1/auth/otp/update/email'].post.security, [{ ProjectIdRefreshJwt: [] }]);
+    assert.deepEqual(doc.paths['/v1/auth/otp/update/email'].post.security, [{ RefreshJwt: [] }]);
     assert.deepEqual(doc.paths['/v1/auth/otp/signin/sms'].post.security, [{ ProjectId: [] }]);
     assert.ok(doc.components.schemas.UpdatePhoneRequestDto.properties.phone.example);
   });
