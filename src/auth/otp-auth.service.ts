@@ -165,8 +165,11 @@ export class OtpAuthService {
       addToLoginIds: context.addToLoginIDs,
       mergeIntoExisting: context.onMergeUseExisting,
     });
-    // A merge deletes a user: leave a trace an operator can find.
-    if (merged) this.logger.log({ msg: 'users merged', projectId: project.id, mergedUserId: record.user.id, intoUserId: updated.user.id });
+    if (merged) {
+      await this.sessions.revokeUser(project.id, record.user.id);
+      // A merge deletes a user: leave a trace an operator can find.
+      this.logger.log({ msg: 'users merged', projectId: project.id, mergedUserId: record.user.id, intoUserId: updated.user.id });
+    }
     if (previous && previous !== context.target) {
       await this.queue
         .enqueueNotice({

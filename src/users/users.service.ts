@@ -161,7 +161,7 @@ export class UsersService {
    *   (the one whose login ID the new address is) is kept, and the requesting user is merged into
    *   it: every login ID of the requesting user moves to the existing user (after its own), the
    *   existing user gets the address as verified, its profile otherwise unchanged, and the
-   *   requesting user is deleted (its refresh JWTs stop working, as their user is gone). Proving
+   *   requesting user is deleted (the caller revokes its sessions). Proving
    *   both a session of one user and the code sent to the other's login ID is proof of owning both.
    */
   async changeAddress(projectId: string, userId: string, kind: AddressKind, address: string, options: AddressChange = {}): Promise<AddressChangeResult> {
