@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { type DeliveryJobData, type OutboundMessage, type ProviderResult, type SealedPayload, sealContext } from './delivery.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
-import { renderAccountExistsNotice, renderEmail } from './templates/email.template.js';
+import { renderAccountExists, renderCode, renderNotice } from './templates/render.js';
 
 /** Runs in the worker: opens a job's sealed payload, renders the message and hands it to the provider. */
 @Injectable()
@@ -16,24 +16,40 @@ export class DeliveryService {
 
   async deliver(job: DeliveryJobData): Promise<ProviderResult> {
     // Anti-enumeration decoy: it had to be queued like a real send, but it goes nowhere.
-    if (job.kind === 'none') return {};
+    if (job.type === 'none') return {};
     const payload = JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
     const provider = this.providers.for(job.channel);
     const result = await provider.send(this.render(job, payload));
-    this.logger.log({ msg: 'delivered', challengeId: job.challengeId, channel: job.channel, provider: provider.name, requestId: job.requestId });
+    this.logger.log({
+      msg: 'delivered',
+      type: job.type ?? 'otp',
+      challengeId: job.challengeId,
+      channel: job.channel,
+      provider: provider.name,
+      requestId: job.requestId,
+    });
     return result;
   }
 
   private render(job: DeliveryJobData, payload: SealedPayload): OutboundMessage {
-    if (job.kind === 'notice') return { channel: job.channel, to: payload.to, ...renderAccountExistsNotice(job.projectName) };
+    const options = payload.templateOptions ?? {};
+    const common = { id: job.challengeId, channel: job.channel, to: payload.to, projectId: job.projectId, loginId: payload.loginId };
+    if (job.type === 'notice') {
+      const kind = job.purpose === 'update-email' ? 'email' : 'phone';
+      const rendered = renderNotice(job.channel, job.locale, { projectName: job.projectName, kind, newAddress: payload.newAddress ?? '', options });
+      return { ...common, type: 'notice', ...rendered };
+    }
+    if (job.type === 'account-exists') {
+      return { ...common, type: 'account-exists', ...renderAccountExists(job.channel, job.locale, { projectName: job.projectName, options }) };
+    }
+    const code = payload.code!;
     const expiresInMinutes = Math.max(1, Math.round((job.expiresAt - Date.now()) / 60_000));
-    const rendered = renderEmail({
-      code: payload.code,
-      projectName: job.projectName,
-      expiresInMinutes,
-      purpose: job.purpose,
-      templateOptions: payload.templateOptions,
-    });
-    return { channel: job.channel, to: payload.to, ...rendered };
+    const rendered = renderCode(
+      job.channel,
+      job.locale,
+      { code, projectName: job.projectName, expiresInMinutes, purpose: job.purpose, options },
+      job.webOtpDomain,
+    );
+    return { ...common, type: 'otp', code, expiresAt: job.expiresAt, ...rendered };
   }
 }

@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsInt, Matches, Max, Min, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -52,6 +52,15 @@ export class ProjectSettings {
    * verify then fails as a wrong code. Off by default because Descope answers E062107/E062108.
    */
   @IsBoolean() antiEnumeration = false;
+
+  /**
+   * The web site's domain (e.g. `app.example.com`): when set, SMS codes end with the WebOTP line
+   * `@<domain> #<code>` so a browser on that domain can fill the code in. Empty: no such line.
+   */
+  @Matches(/^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, {
+    message: 'webOtpDomain must be a domain name (no scheme, port or path), or empty',
+  })
+  webOtpDomain = '';
 }
 
 export type SettingsKey = keyof ProjectSettings;

@@ -133,6 +133,7 @@ describe('rate limits', () => {
     const code = await sink.codeFor(loginId);
     const counts = new Map<string, number>();
     let guess = 0;
+    const started = Date.now();
     for (let batch = 0; batch < 200; batch++) {
       // A new code every batch: resending must not reset the budget.
       if (batch % 4 === 3) assert.equal((await send(projectId, loginId)).status, 200);
@@ -149,9 +150,13 @@ describe('rate limits', () => {
     assert.equal(total, 10_000);
     assert.equal(counts.get('200 undefined') ?? 0, 0, JSON.stringify([...counts]));
     const compared = counts.get('401 E061102') ?? 0;
-    // At most 10 compares per 4 s window, whatever the number of codes sent; the run lasts under a minute.
-    assert.ok(compared >= 10 && compared <= 10 * 15, `compared ${compared}`);
-    assert.ok((counts.get('429 E130429') ?? 0) > 8_000, JSON.stringify([...counts]));
+    // At most 10 compares per 4 s window (rolling, so at most one window more than the run spans),
+    // whatever the number of codes sent: without the budget, 50 resends would allow 250.
+    const windows = Math.ceil((Date.now() - started) / 4000) + 1;
+    assert.ok(compared >= 10 && compared <= 10 * windows && compared < 250, `compared ${compared} in ${windows} windows`);
+    // How the refusals split between the dead code (E061103) and the spent budget depends on the
+    // machine's speed (resends per window); the budget must still refuse most guesses.
+    assert.ok((counts.get('429 E130429') ?? 0) > 5_000, JSON.stringify([...counts]));
     assert.equal(total - compared - (counts.get('429 E130429') ?? 0) - (counts.get('429 E061103') ?? 0), 0, JSON.stringify([...counts]));
 
     // In a fresh window: ten wrong codes over two resends spend the budget ...
