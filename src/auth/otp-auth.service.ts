@@ -74,6 +74,7 @@ export class OtpAuthService {
     const normalized = loginIdFor(loginId, channel);
     const withPhone = profile.phone?.trim() ? { ...profile, phone: parsePhone(profile.phone, 'user.phone').e164 } : profile;
     const target = this.targetForSignUp(channel, normalized, withPhone);
+    this.limits.assertRecipientAllowed(project, channel, target);
     try {
       await this.users.create(project.id, normalized, this.profileWithAddress(channel, withPhone, target));
     } catch (error) {
@@ -108,6 +109,7 @@ export class OtpAuthService {
     let record = await this.users.findByLoginId(project.id, normalized);
     if (!record) {
       const target = this.targetForSignUp(channel, normalized, {});
+      this.limits.assertRecipientAllowed(project, channel, target);
       try {
         record = await this.users.create(project.id, normalized, this.profileWithAddress(channel, {}, target));
       } catch (error) {

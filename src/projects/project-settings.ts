@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, Matches, Max, Min, validateSync } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, Matches, Max, Min, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -53,6 +53,21 @@ export class ProjectSettings {
    */
   @IsBoolean() antiEnumeration = false;
 
+  // SMS pumping (toll fraud): codes sent to numbers that pay the attacker. Phone channels only.
+  /**
+   * ISO 3166-1 alpha-2 regions whose numbers may get codes (e.g. `US,GB`). Empty: every region,
+   * with a warning in the log, as an open list is what pumping relies on.
+   */
+  @IsArray()
+  @ArrayMaxSize(250)
+  @Matches(/^[A-Z]{2}$/, { each: true, message: 'allowedCountries must hold ISO 3166-1 alpha-2 codes in capitals, e.g. US,GB' })
+  allowedCountries: string[] = [];
+  /**
+   * Distinct numbers under one prefix (the E.164 number without its last 4 digits) that may get
+   * codes per window, across recipients: pumping walks through a premium range number by number.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) prefixRecipientLimit = 20;
+  @IsInt() @Min(1) @Max(86400) prefixWindowSeconds = 3600;
   /**
    * The web site's domain (e.g. `app.example.com`): when set, SMS codes end with the WebOTP line
    * `@<domain> #<code>` so a browser on that domain can fill the code in. Empty: no such line.

@@ -49,6 +49,26 @@ return {0}
 `;
 
 /**
+ * One number prefix: how many distinct numbers under it got codes in a rolling window (a set of
+ * number digests scored by their last send). A number already in the set may always get another
+ * (the per-recipient limits handle it); a new one is refused once the set is full.
+ * KEYS[1] set; ARGV limit, windowMs, member. Returns {0} when the send may go, else {1, retryAfterMs}.
+ */
+export const PREFIX_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if not redis.call('ZSCORE', KEYS[1], ARGV[3]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {1, math.max(1, tonumber(oldest[2]) + window - now)}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return {0}
+`;
+
+/**
  * A project's message budget for one channel: a fixed window counter.
  * KEYS[1] counter; ARGV limit, windowMs. Returns {used, ttlMs}; used > limit means refused, and
  * used == limit + 1 marks the first refusal of the window (the one that raises the alert).

@@ -5,11 +5,19 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { Channel } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
 import { InjectRedis } from '../redis/redis.module.js';
-import { BUDGET_SCRIPT, RECIPIENT_SCRIPT } from './rate-limit.lua.js';
+import { parsePhone } from '../users/phone.js';
+import { BUDGET_SCRIPT, PREFIX_SCRIPT, RECIPIENT_SCRIPT } from './rate-limit.lua.js';
 
 type LimitsRedis = Redis & {
   rlRecipient(cooldown: string, log: string, cooldownMs: number, limit: number, windowMs: number, member: string): Promise<number[]>;
   rlBudget(counter: string, limit: number, windowMs: number): Promise<number[]>;
+  rlPrefix(set: string, limit: number, windowMs: number, member: string): Promise<number[]>;
+};
+
+/** Number types that cost the sender more than a normal call or text, or whose cost is unknown: SMS pumping's targets. */
+const REFUSED_TYPES: Record<string, string> = {
+  PREMIUM_RATE: 'premium-rate',
+  SHARED_COST: 'shared-cost',
 };
 
 const BUDGET_SETTING = {
@@ -28,16 +36,21 @@ const BUDGET_SETTING = {
 export class SendLimitsService {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: LimitsRedis;
+  /** Projects already warned about an empty allowedCountries in this process. */
+  private readonly warnedOpenCountries = new Set<string>();
 
   constructor(@InjectRedis() redis: Redis) {
     redis.defineCommand('rlRecipient', { numberOfKeys: 2, lua: RECIPIENT_SCRIPT });
     redis.defineCommand('rlBudget', { numberOfKeys: 1, lua: BUDGET_SCRIPT });
+    redis.defineCommand('rlPrefix', { numberOfKeys: 1, lua: PREFIX_SCRIPT });
     this.redis = redis as LimitsRedis;
   }
 
   /** Throws RATE_LIMITED (with the seconds to wait) when a message to `recipient` may not be sent now. */
   async assertCanSend(project: Project, channel: Channel, recipient: string): Promise<void> {
     const { settings } = project;
+    this.assertRecipientAllowed(project, channel, recipient);
+    if (channel !== 'email') await this.assertPrefixVelocity(project, recipient);
     // The address is hashed into the key: recipients never appear in Redis key names.
     const tag = `rl:{${digest(project.id, recipient.trim().toLowerCase())}}`;
     const [refused, waitMs] = await this.redis.rlRecipient(
@@ -60,6 +73,43 @@ export class SendLimitsService {
       }
       throw new DomainError('RATE_LIMITED', `The project's ${channel} message budget is used up: try again later`, seconds(ttlMs!));
     }
+  }
+
+  /**
+   * SMS pumping defence, the part that needs no counting: a phone number must be of an ordinary
+   * type and of an allowed region. The sign-up routes call it before they create a user, so a
+   * refused number leaves nothing behind. `recipient` is normalised (E.164).
+   */
+  assertRecipientAllowed(project: Project, channel: Channel, recipient: string): void {
+    if (channel === 'email') return;
+    const phone = parsePhone(recipient);
+    const { settings } = project;
+    const refusedType = phone.type === undefined ? 'unknown-type' : REFUSED_TYPES[phone.type];
+    if (refusedType) throw new DomainError('INVALID_REQUEST', `phone is a ${refusedType} number, to which codes are not sent`);
+    if (settings.allowedCountries.length === 0) {
+      if (!this.warnedOpenCountries.has(project.id)) {
+        this.warnedOpenCountries.add(project.id);
+        this.logger.warn({
+          msg: 'project sends codes to phone numbers of every country: set allowedCountries to limit SMS pumping',
+          projectId: project.id,
+        });
+      }
+    } else if (!phone.country || !settings.allowedCountries.includes(phone.country)) {
+      throw new DomainError('INVALID_REQUEST', `phone is a number of ${phone.country ?? 'no country'}, to which this project does not send codes`);
+    }
+  }
+
+  /** SMS pumping defence, the counted part: a prefix must not be getting codes for many numbers at once. */
+  private async assertPrefixVelocity(project: Project, e164: string): Promise<void> {
+    const { settings } = project;
+    const prefix = e164.slice(0, -4);
+    const [refused, waitMs] = await this.redis.rlPrefix(
+      `rl:{${digest(project.id, 'prefix', prefix)}}:prefix`,
+      settings.prefixRecipientLimit,
+      settings.prefixWindowSeconds * 1000,
+      digest(e164),
+    );
+    if (refused === 1) throw new DomainError('RATE_LIMITED', `Too many numbers starting with ${prefix} got codes recently: try again later`, seconds(waitMs!));
   }
 }
 

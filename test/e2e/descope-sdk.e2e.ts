@@ -203,6 +203,21 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(refused.error?.errorCode, 'E062403');
     });
 
+    it('answers a rate-limited call with an SDK error carrying E130429 and retryAfter', async () => {
+      const limited = stack.createProject('SDK tiny limit', { ipSendLimit: 2, ipSendWindowSeconds: 60 }).projectId;
+      const tiny = DescopeClient({ projectId: limited, baseUrl: stack.baseUrl });
+      for (let i = 1; i <= 2; i++) {
+        const sent = await tiny.otp.signUpOrIn.email(`limited${i}@example.com`);
+        assert.ok(sent.ok, JSON.stringify(sent.error));
+      }
+      const refused = await tiny.otp.signUpOrIn.email('limited3@example.com');
+      assert.equal(refused.ok, false);
+      assert.equal(refused.code, 429);
+      assert.equal(refused.error?.errorCode, 'E130429');
+      const retryAfter = (refused.error as { retryAfter?: unknown }).retryAfter;
+      assert.ok(typeof retryAfter === 'number' && retryAfter >= 1 && retryAfter <= 60, `retryAfter ${String(retryAfter)}`);
+    });
+
     it('follows a signing-key rotation: tokens of the old key still validate, new ones carry the new kid', async () => {
       const n = sink.to('ada@example.com').length;
       await sdk.otp.signIn.email('ada@example.com');
