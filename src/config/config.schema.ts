@@ -32,9 +32,9 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(0)
   @Max(65535)
+  @IsInt()
   PORT?: number;
 
   @IsOptional()
@@ -51,9 +51,9 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(1)
   @Max(500)
+  @IsInt()
   DATABASE_POOL_SIZE?: number;
 
   @IsOptional()
@@ -63,8 +63,8 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsString()
   @MinLength(32, { message: 'OTP_SECRET must be at least 32 characters' })
+  @IsString()
   OTP_SECRET?: string;
 
   @IsOptional()
@@ -94,9 +94,9 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(toInt)
-  @IsInt()
   @Min(1)
   @Max(1000)
+  @IsInt()
   WORKER_CONCURRENCY?: number;
 }
 
@@ -110,6 +110,6 @@ function describe(errors: ValidationError[]): string[] {
 /** Returns the parsed variables, or the list of problems, one line each. */
 export function parseEnvironment(env: NodeJS.ProcessEnv): { value?: EnvironmentVariables; problems: string[] } {
   const instance = plainToInstance(EnvironmentVariables, { ...env }, { exposeDefaultValues: true });
-  const problems = describe(validateSync(instance, { skipMissingProperties: false }));
+  const problems = describe(validateSync(instance, { skipMissingProperties: false, stopAtFirstError: true }));
   return problems.length ? { problems } : { value: instance, problems };
 }

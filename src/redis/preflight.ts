@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
  * Pings Redis before Nest boots so that an unreachable Redis stops the process with one clear line
  * instead of a hang (BullMQ and ioredis otherwise retry forever).
  */
-export async function assertRedisReachable(url: string, timeoutMs = 8000): Promise<void> {
+export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => undefined);
   const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AppConfig } from '../../config/app-config.js';
+import { newId, numericCode, randomToken } from './random.js';
+import { SecretsService } from './secrets.service.js';
+
+const secrets = (secret = 'a'.repeat(40)) => new SecretsService(AppConfig.fromEnvironment({ OTP_SECRET: secret }));
+
+describe('SecretsService', () => {
+  it('seals and opens, bound to its context', () => {
+    const s = secrets();
+    const sealed = s.seal('job-seal', '{"code":"123456"}', 'ctx-1');
+    assert.doesNotMatch(sealed, /123456/);
+    assert.equal(s.open('job-seal', sealed, 'ctx-1'), '{"code":"123456"}');
+    assert.throws(() => s.open('job-seal', sealed, 'ctx-2'));
+    assert.throws(() => s.open('signing-key-seal', sealed, 'ctx-1'), 'another purpose has another key');
+    assert.throws(() => secrets('b'.repeat(40)).open('job-seal', sealed, 'ctx-1'), 'another secret cannot open it');
+  });
+
+  it('makes HMACs that depend on every part and on the secret, and compares them', () => {
+    const s = secrets();
+    const h = s.hmac('otp-hash', 'P1', 'ada', '123456');
+    assert.equal(h, s.hmac('otp-hash', 'P1', 'ada', '123456'));
+    assert.notEqual(h, s.hmac('otp-hash', 'P1', 'ada', '123457'));
+    assert.notEqual(h, s.hmac('otp-hash', 'P1a', 'da', '123456'), 'parts are length-prefixed');
+    assert.notEqual(h, secrets('c'.repeat(40)).hmac('otp-hash', 'P1', 'ada', '123456'));
+    assert.ok(SecretsService.equalDigests(h, h));
+    assert.ok(!SecretsService.equalDigests(h, s.hmac('otp-hash', 'x')));
+  });
+});
+
+describe('random', () => {
+  it('draws codes of the asked length with every digit in use', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      const code = numericCode(6);
+      assert.match(code, /^\d{6}$/);
+      for (const d of code) seen.add(d);
+    }
+    assert.equal(seen.size, 10);
+  });
+
+  it('makes Descope-shaped IDs', () => {
+    assert.match(newId('P'), /^P[A-Za-z0-9]{27}$/);
+    assert.equal(randomToken(40).length, 40);
+  });
+});
