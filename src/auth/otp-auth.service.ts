@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
 import { maskEmail } from '../common/masking.js';
+import { type AuditAction, AuditService } from '../audit/audit.service.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
+import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, Purpose } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
@@ -20,6 +22,7 @@ export interface SendOptions {
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
+  requestId?: string;
 }
 
 export type SendResult = { maskedEmail: string } | { maskedPhone: string };
@@ -32,6 +35,8 @@ export class OtpAuthService {
     private readonly otp: OtpService,
     private readonly queue: DeliveryQueueService,
     private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async signUp(project: Project, channel: Channel, loginId: string, profile: UserProfile, options: SendOptions): Promise<SendResult> {
@@ -69,12 +74,26 @@ export class OtpAuthService {
 
   async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
     const normalized = normalizeLoginId(loginId);
-    const challenge = await this.otp.verify(project.id, normalized, channel, code);
+    const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
+    let challenge;
+    try {
+      challenge = await this.otp.verify(project.id, normalized, channel, code);
+    } catch (error) {
+      const failure = error instanceof DomainError ? VERIFY_FAILURES[error.kind] : undefined;
+      if (failure) {
+        this.metrics.otp(project.id, channel, failure.outcome);
+        const userId = (await this.users.findByLoginId(project.id, normalized))?.user.id;
+        await this.audit.record({ ...event, userId, action: failure.action, outcome: 'failure' });
+      }
+      throw error;
+    }
     const record = await this.users.findByLoginId(project.id, normalized);
     // The user was deleted between send and verify: the code proves nothing any more.
     if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     this.assertEnabled(record);
     const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
+    this.metrics.otp(project.id, channel, 'verified');
+    await this.audit.record({ ...event, userId: record.user.id, action: 'sign_in', outcome: 'success', detail: { purpose: challenge.purpose, firstSeen } });
     return this.tokens.issue(project, record, {
       amr: [channel],
       customClaims: challenge.context.customClaims as Record<string, unknown> | undefined,
@@ -101,6 +120,7 @@ export class OtpAuthService {
       { target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
     );
     await this.queue.enqueue({
+      loginId,
       challengeId: challenge.challengeId,
       projectId: project.id,
       projectName: project.name,
@@ -138,6 +158,13 @@ export class OtpAuthService {
     if (record.user.status === 'disabled') throw new DomainError('USER_DISABLED', 'The user is disabled');
   }
 }
+
+/** How a failed verification shows in the metrics and the audit trail. */
+const VERIFY_FAILURES: Partial<Record<string, { outcome: FunnelOutcome; action: AuditAction }>> = {
+  WRONG_CODE: { outcome: 'wrong_code', action: 'wrong_code' },
+  EXPIRED_CODE: { outcome: 'expired', action: 'expired_code' },
+  TOO_MANY_ATTEMPTS: { outcome: 'locked', action: 'lockout' },
+};
 
 function addressKind(channel: Channel): 'email' | 'phone' {
   return channel === 'email' ? 'email' : 'phone';

@@ -4,6 +4,8 @@ export const DELIVERY_QUEUE = 'delivery';
 
 /** What a delivery job carries. The recipient and the code travel sealed (AES-256-GCM). */
 export interface DeliveryJobData {
+  /** The delivery record the worker moves along (queued → sent | failed). */
+  deliveryId: string;
   challengeId: string;
   projectId: string;
   projectName: string;
@@ -37,6 +39,11 @@ export interface OutboundMessage {
 
 export interface ProviderResult {
   providerMessageId?: string;
+}
+
+/** What the worker learns from a successful hand-off. */
+export interface DeliveryOutcome extends ProviderResult {
+  provider: string;
 }
 
 /** Thrown by a provider when retrying cannot help (bad address, unsubscribed recipient). */

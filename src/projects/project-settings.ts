@@ -1,4 +1,4 @@
-import { IsInt, Max, Min, validateSync } from 'class-validator';
+import { IsArray, IsInt, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -16,6 +16,16 @@ export class ProjectSettings {
   @IsInt() @Min(60) @Max(86400) sessionTtlSeconds = 600;
   /** Lifetime of the refresh JWT, seconds. */
   @IsInt() @Min(300) @Max(31536000) refreshTtlSeconds = 2419200;
+  /** Browser origins (scheme://host[:port]) allowed to call the API for this project, besides CORS_ORIGINS. */
+  @IsArray() @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'corsOrigins entries must be origins like https://app.example.com' })
+  corsOrigins: string[] = [];
+  /** URL that receives every delivery state change, signed with Standard Webhooks; '' for none. */
+  @ValidateIf((settings: ProjectSettings) => settings.statusWebhookUrl !== '')
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  statusWebhookUrl = '';
+  /** Standard Webhooks signing secret (`whsec_` + base64 of 24+ random bytes). */
+  @Matches(/^(whsec_[A-Za-z0-9+/]{32,}={0,2})?$/, { message: 'statusWebhookSecret must be whsec_ followed by base64 of 24+ bytes' })
+  statusWebhookSecret = '';
 }
 
 export type SettingsKey = keyof ProjectSettings;
