@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { getQueueToken } from '@nestjs/bullmq';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -37,9 +38,20 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
+  const requestLog = new NestLogger('HTTP');
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, so label values stay few; unmatched paths share one label.
     metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    // One line per request, written here because Nest middleware (pino-http's hook) does not run
+    // for every Fastify route; the query string stays out of the logs.
+    const line = {
+      msg: 'request completed',
+      req: { id: String(request.id), method: request.method, url: request.url.split('?')[0] },
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime),
+    };
+    if (reply.statusCode >= 500) requestLog.error(line);
+    else requestLog.log(line);
     done();
   });
   const projects = app.get(ProjectsService, { strict: false });
