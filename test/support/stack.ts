@@ -98,6 +98,8 @@ export class Stack {
   private async boot({ db = 'sqlite', env = {}, workers = 1, redisUrl: ownRedis }: StackOptions): Promise<void> {
     const redisUrl = ownRedis ?? `${REDIS_BASE}/${await allocateRedisDb()}`;
     this.redis = new Redis(redisUrl);
+    // A test may stop its own Redis on purpose; the reconnect errors are expected then.
+    this.redis.on('error', () => undefined);
     await this.redis.flushdb();
     this.cleanups.push(async () => {
       await this.redis.flushdb();
