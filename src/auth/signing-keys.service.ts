@@ -6,6 +6,7 @@ import { IsNull, Repository } from 'typeorm';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { randomToken } from '../common/crypto/random.js';
 import { TtlCache } from '../common/ttl-cache.js';
+import type { JwkDto } from './dto/jwks-response.dto.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 
 const generateRsa = promisify(generateKeyPair);
@@ -15,14 +16,7 @@ export interface ActiveKey {
   privateKey: KeyObject;
 }
 
-export interface Jwk {
-  kty: string;
-  kid: string;
-  alg: string;
-  use: string;
-  n: string;
-  e: string;
-}
+export type Jwk = JwkDto;
 
 /** Per-project RS256 keys: created on first use, kept sealed in the database, published as a JWKS. */
 @Injectable()

@@ -4,12 +4,12 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ENTITIES, MIGRATIONS } from './entities.js';
 
-/** TypeORM options for the configured database; `runMigrations` is true only for the API and CLI. */
-export function dataSourceOptions(config: AppConfig, runMigrations: boolean): DataSourceOptions {
+/** TypeORM options for the configured database. Migrations run through MigrationsService. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: runMigrations,
+    migrationsRun: false,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     logging: false,

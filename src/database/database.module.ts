@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { MigrationsService } from './migrations.service.js';
 
 @Module({})
 export class DatabaseModule {
@@ -12,9 +13,10 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config, runMigrations), retryAttempts: 2, retryDelay: 1000 }),
+          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), retryAttempts: 2, retryDelay: 1000 }),
         }),
       ],
+      providers: runMigrations ? [MigrationsService] : [],
     };
   }
 }

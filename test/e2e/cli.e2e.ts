@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ROOT } from '../support/stack.js';
+import { createPostgresDatabase, ROOT } from '../support/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-cli-'));
 const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'otp.sqlite')}` };
@@ -51,4 +51,35 @@ describe('cli', () => {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /Unknown project/);
   });
+});
+
+describe('migrations', () => {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`let several processes boot on one fresh ${kind} database at once`, async () => {
+      const dbDir = mkdtempSync(join(tmpdir(), 'otp-mig-'));
+      const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dbDir, { recursive: true, force: true })];
+      const url = kind === 'sqlite' ? `sqlite:${join(dbDir, 'otp.sqlite')}` : await createPostgresDatabase(cleanups);
+      try {
+        const runs = await Promise.all(
+          Array.from({ length: 4 }, (_, i) =>
+            new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+              const child = spawn(process.execPath, ['dist/cli.js', 'project', 'create', '--name', `p${i}`], {
+                cwd: ROOT,
+                env: { ...env, DATABASE_URL: url },
+              });
+              let stdout = '';
+              let stderr = '';
+              child.stdout.on('data', (d) => (stdout += d));
+              child.stderr.on('data', (d) => (stderr += d));
+              child.on('exit', (status) => resolve({ status, stdout, stderr }));
+            }),
+          ),
+        );
+        for (const run of runs) assert.equal(run.status, 0, run.stderr);
+        assert.equal(new Set(runs.map((r) => JSON.parse(r.stdout).projectId)).size, 4);
+      } finally {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      }
+    });
+  }
 });

@@ -198,6 +198,11 @@ async function createDatabase(kind: DbKind, cleanups: (() => Promise<void> | voi
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     return `sqlite:${join(dir, 'otp.sqlite')}`;
   }
+  return createPostgresDatabase(cleanups);
+}
+
+/** A fresh PostgreSQL database, dropped by the cleanup it registers; returns its URL. */
+export async function createPostgresDatabase(cleanups: (() => Promise<void> | void)[]): Promise<string> {
   const name = `otp_e2e_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
