@@ -17,6 +17,7 @@ describe('readiness follows Redis', () => {
     await stack.startWorker({ WORKER_HEALTH_PORT: String(workerPort) });
   });
   after(async () => {
+    // The stack's cleanup flushes its Redis, so Redis must be up (it is, unless the test failed midway).
     await redis?.start().catch(() => undefined);
     await stack?.stop();
     await redis?.dispose();

@@ -18,7 +18,12 @@ export class OwnRedis {
     return `redis://127.0.0.1:${this.port}/0`;
   }
 
+  get running(): boolean {
+    return this.process?.running ?? false;
+  }
+
   async start(): Promise<void> {
+    if (this.running) return;
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
