@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { ManagementModule } from './management/management.module.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        ManagementModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: DescopeExceptionFilter }],

@@ -87,7 +87,8 @@ function setUpSwagger(app: NestFastifyApplication): void {
       )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Your project ID, e.g. P2abc...' }, 'ProjectId')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'projectId:managementKey' }, 'ManagementKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: '<projectId>:<refreshJwt>' }, 'RefreshJwt')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: '<projectId>:<managementKey>' }, 'ManagementKey')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', swaggerOptions: { persistAuthorization: true } });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ManagementAuthGuard } from '../projects/management-auth.guard.js';
+import { ManagementAuthGuard } from '../management/management-auth.guard.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditController } from './audit.controller.js';

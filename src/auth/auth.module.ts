@@ -11,24 +11,25 @@ import { OtpAuthService } from './otp-auth.service.js';
 import { OtpController } from './otp.controller.js';
 import { ProjectAuthGuard } from './project-auth.guard.js';
 import { RefreshAuthGuard } from './refresh-auth.guard.js';
+import { SessionController } from './session.controller.js';
 import { SessionsService } from './sessions.service.js';
 import { SessionEntity } from './session.entity.js';
-import { SigningKeyEntity } from './signing-key.entity.js';
-import { SigningKeysService } from './signing-keys.service.js';
+import { SigningKeysModule } from './signing-keys.module.js';
 import { TokensService } from './tokens.service.js';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([SessionEntity, SigningKeyEntity]),
+    TypeOrmModule.forFeature([SessionEntity]),
     JwtModule.register({}),
+    SigningKeysModule,
     ProjectsModule,
     UsersModule,
     OtpModule,
     DeliveryModule,
     AuditModule,
   ],
-  controllers: [OtpController, KeysController],
-  providers: [OtpAuthService, TokensService, SigningKeysService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],
-  exports: [SigningKeysService],
+  controllers: [OtpController, SessionController, KeysController],
+  providers: [OtpAuthService, TokensService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],
+  exports: [SigningKeysModule, SessionsService],
 })
 export class AuthModule {}

@@ -10,6 +10,7 @@ import type { Channel, Purpose } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
 import { normalizeLoginId, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import { SessionsService } from './sessions.service.js';
 import { TokensService } from './tokens.service.js';
 
 export interface SendOptions {
@@ -17,6 +18,11 @@ export interface SendOptions {
   locale?: string;
   customClaims?: Record<string, unknown>;
   requestId?: string;
+  /** Sign-in only: step-up and MFA extend the session of `refreshJwt` (the bearer's token). */
+  stepup?: boolean;
+  mfa?: boolean;
+  revokeOtherSessions?: boolean;
+  refreshJwt?: string;
 }
 
 export interface ClientInfo {
@@ -35,6 +41,7 @@ export class OtpAuthService {
     private readonly otp: OtpService,
     private readonly queue: DeliveryQueueService,
     private readonly tokens: TokensService,
+    private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {}
@@ -51,7 +58,8 @@ export class OtpAuthService {
     const record = await this.users.findByLoginId(project.id, normalized);
     if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
     this.assertEnabled(record);
-    return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options);
+    const context = await this.signInContext(project, record, options);
+    return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options, context);
   }
 
   async signUpOrIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
@@ -92,10 +100,12 @@ export class OtpAuthService {
     if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     this.assertEnabled(record);
     const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
+    const { priorAmr, revokeOtherSessions } = challenge.context;
+    if (revokeOtherSessions === true) await this.sessions.revokeUser(project.id, record.user.id);
     this.metrics.otp(project.id, channel, 'verified');
     await this.audit.record({ ...event, userId: record.user.id, action: 'sign_in', outcome: 'success', detail: { purpose: challenge.purpose, firstSeen } });
     return this.tokens.issue(project, record, {
-      amr: [channel],
+      amr: [...(Array.isArray(priorAmr) ? (priorAmr as string[]) : []), channel],
       customClaims: challenge.context.customClaims as Record<string, unknown> | undefined,
       firstSeen,
       ...client,
@@ -109,6 +119,7 @@ export class OtpAuthService {
     loginId: string,
     target: string,
     options: SendOptions,
+    extraContext: Record<string, unknown> = {},
   ): Promise<SendResult> {
     const { settings } = project;
     const challenge = await this.otp.issue(
@@ -117,7 +128,7 @@ export class OtpAuthService {
       channel,
       purpose,
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
-      { target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
+      { ...extraContext, target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
     );
     await this.queue.enqueue({
       loginId,
@@ -152,6 +163,19 @@ export class OtpAuthService {
 
   private profileWithAddress(channel: Channel, profile: UserProfile, target: string): UserProfile {
     return channel === 'email' ? { ...profile, email: target } : { ...profile, phone: target };
+  }
+
+  /**
+   * What the verify of a sign-in must know beyond the address: with step-up or MFA, the methods of
+   * the session in the bearer (the new session's `amr` extends them), checked now, at send time.
+   */
+  private async signInContext(project: Project, record: UserRecord, options: SendOptions): Promise<Record<string, unknown>> {
+    const context: Record<string, unknown> = options.revokeOtherSessions ? { revokeOtherSessions: true } : {};
+    if (!options.stepup && !options.mfa) return context;
+    if (!options.refreshJwt) throw new DomainError('UNAUTHORIZED', 'stepup and mfa need "Bearer <projectId>:<refreshJwt>"');
+    const auth = await this.sessions.authenticate(project, options.refreshJwt);
+    if (auth.record.user.id !== record.user.id) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token belongs to another user');
+    return { ...context, priorAmr: auth.session.amr };
   }
 
   private assertEnabled(record: UserRecord): void {

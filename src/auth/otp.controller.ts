@@ -7,7 +7,7 @@ import type { Project } from '../projects/projects.service.js';
 import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { MaskedEmailResponseDto, SignInRequestDto, SignUpRequestDto, VerifyRequestDto } from './dto/otp-requests.dto.js';
 import { type ClientInfo, OtpAuthService, type SendResult } from './otp-auth.service.js';
-import { CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
 
 /** The delivery method is the last segment of the matched route, e.g. `signin/email`. */
 const RouteChannel = createParamDecorator((_: unknown, context: ExecutionContext): Channel => {
@@ -15,7 +15,8 @@ const RouteChannel = createParamDecorator((_: unknown, context: ExecutionContext
   return url.slice(url.lastIndexOf('/') + 1) as Channel;
 });
 
-const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
+/** The caller's user agent and IP, recorded on the session a route creates. */
+export const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
   return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
 });
@@ -73,6 +74,10 @@ function sendOptions(body: SignInRequestDto, req: FastifyRequest) {
     locale: options.locale ?? preferredLanguage(req.headers['accept-language']),
     customClaims: options.customClaims,
     requestId: String(req.id),
+    stepup: options.stepup,
+    mfa: options.mfa,
+    revokeOtherSessions: options.revokeOtherSessions,
+    refreshJwt: (req as AuthenticatedRequest).bearerSecret,
   };
 }
 

@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
+import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import type { ClientInfo } from './otp-auth.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
+import { TokensService } from './tokens.service.js';
 
 export interface RefreshClaims {
   iss: string;
@@ -16,6 +20,7 @@ export interface RefreshClaims {
   amr: string[];
   iat: number;
   exp: number;
+  nsec?: Record<string, unknown>;
 }
 
 export interface AuthenticatedSession {
@@ -24,14 +29,23 @@ export interface AuthenticatedSession {
   record: UserRecord;
 }
 
-/** Checks refresh JWTs: our signature, this project, a live session row, an enabled user. */
+/**
+ * The session lifecycle behind refresh JWTs: checking them (our signature, this project, a live
+ * session row, an enabled user), rotating them, and revoking them.
+ *
+ * Every refresh rotates: the presented refresh JWT gets `rotated_at` and a successor in the same
+ * family. A rotated JWT keeps working for the project's grace window (two tabs refreshing at once);
+ * presenting it after the window means someone else holds a copy, so the whole family is revoked.
+ */
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     private readonly users: UsersService,
+    private readonly tokens: TokensService,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly audit: AuditService,
   ) {}
 
   async authenticate(project: Project, refreshJwt: string): Promise<AuthenticatedSession> {
@@ -40,10 +54,83 @@ export class SessionsService {
     if (!session || session.revokedAt !== null || session.expiresAt <= Date.now() || session.userId !== claims.sub) {
       throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked or unknown');
     }
+    if (session.rotatedAt !== null) await this.assertWithinGrace(project, session, Date.now());
     const record = await this.users.findById(project.id, session.userId);
     if (!record) throw new DomainError('INVALID_REFRESH_TOKEN', 'The user of this session no longer exists');
     if (record.user.status === 'disabled') throw new DomainError('USER_DISABLED', 'The user is disabled');
     return { session, claims, record };
+  }
+
+  /** New session and refresh JWTs for an authenticated refresh JWT, which is rotated out. */
+  async refresh(project: Project, auth: AuthenticatedSession, client: ClientInfo): Promise<JwtResponseDto> {
+    const { session, claims, record } = auth;
+    const now = Date.now();
+    // The conditional update is the rotation gate: of two concurrent refreshes exactly one marks the
+    // row; the other sees it rotated and is judged by the grace window like any later reuse.
+    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now });
+    if (marked.affected !== 1) {
+      const current = await this.sessions.findOneBy({ id: session.id });
+      if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
+      await this.assertWithinGrace(project, current, now);
+    }
+    return this.tokens.issue(project, record, {
+      amr: session.amr,
+      customClaims: claims.nsec,
+      firstSeen: false,
+      familyId: session.familyId,
+      ...client,
+    });
+  }
+
+  /** Ends one session: the refresh JWT and every rotation of it. */
+  async logout(auth: AuthenticatedSession, client: ClientInfo = {}): Promise<void> {
+    await this.revokeFamily(auth.session.familyId);
+    await this.recordLogout(auth, client, 'session');
+  }
+
+  /** Ends every session of the user (`logoutall`). */
+  async logoutAll(auth: AuthenticatedSession, client: ClientInfo = {}): Promise<void> {
+    await this.revokeUser(auth.session.projectId, auth.record.user.id);
+    await this.recordLogout(auth, client, 'all');
+  }
+
+  private recordLogout(auth: AuthenticatedSession, client: ClientInfo, scope: 'session' | 'all'): Promise<void> {
+    return this.audit.record({
+      projectId: auth.session.projectId,
+      action: 'logout',
+      outcome: 'success',
+      userId: auth.record.user.id,
+      loginId: auth.record.loginIds[0],
+      method: 'refresh',
+      ...client,
+      detail: { scope },
+    });
+  }
+
+  /** Ends every session of the user, or every one but `exceptFamilyId`. */
+  async revokeUser(projectId: string, userId: string, exceptFamilyId?: string): Promise<void> {
+    await this.sessions.update(
+      { projectId, userId, revokedAt: IsNull(), ...(exceptFamilyId ? { familyId: Not(exceptFamilyId) } : {}) },
+      { revokedAt: Date.now() },
+    );
+  }
+
+  private async assertWithinGrace(project: Project, session: SessionEntity, now: number): Promise<void> {
+    if (now - session.rotatedAt! <= project.settings.refreshGraceSeconds * 1000) return;
+    await this.revokeFamily(session.familyId);
+    await this.audit.record({
+      projectId: project.id,
+      action: 'refresh_theft',
+      outcome: 'failure',
+      userId: session.userId,
+      method: 'refresh',
+      detail: { familyId: session.familyId, reusedAfterMs: now - session.rotatedAt! },
+    });
+    throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token was already used: every session of this sign-in is revoked');
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.sessions.update({ familyId, revokedAt: IsNull() }, { revokedAt: Date.now() });
   }
 
   private async verifyRefreshJwt(project: Project, token: string): Promise<RefreshClaims> {

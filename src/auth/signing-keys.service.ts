@@ -2,12 +2,21 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { promisify } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { randomToken } from '../common/crypto/random.js';
 import { TtlCache } from '../common/ttl-cache.js';
+import type { Project } from '../projects/projects.service.js';
 import type { JwkDto } from './dto/jwks-response.dto.js';
+import { SessionEntity } from './session.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
+
+/**
+ * How long a process keeps signing with the key it loaded. After a rotation by another process (the
+ * CLI), a process may sign with the retired key for this long; the retired key's serving window
+ * allows for it.
+ */
+export const ACTIVE_KEY_TTL_MS = 5_000;
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -21,13 +30,15 @@ export type Jwk = JwkDto;
 /** Per-project RS256 keys: created on first use, kept sealed in the database, published as a JWKS. */
 @Injectable()
 export class SigningKeysService {
-  private readonly active = new TtlCache<ActiveKey>(30_000);
+  private readonly active = new TtlCache<ActiveKey>(ACTIVE_KEY_TTL_MS);
   private readonly published = new TtlCache<Jwk[]>(5_000);
   private readonly creating = new Map<string, Promise<ActiveKey>>();
-  private readonly verifying = new TtlCache<KeyObject | null>(30_000);
+  private readonly verifying = new TtlCache<KeyObject>(30_000);
+  private readonly reloaded = new TtlCache<true>(1_000);
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly secrets: SecretsService,
   ) {}
 
@@ -59,10 +70,46 @@ export class SigningKeysService {
 
   /** The public key `kid` of the project, if it is still published; for verifying our own tokens. */
   async publicKey(projectId: string, kid: string): Promise<KeyObject | null> {
-    return this.verifying.getOrLoad(`${projectId}/${kid}`, async () => {
-      const jwk = (await this.jwks(projectId)).find((key) => key.kid === kid);
-      return jwk ? createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }) : null;
-    });
+    const cacheKey = `${projectId}/${kid}`;
+    const cached = this.verifying.get(cacheKey);
+    if (cached) return cached;
+    let jwk = (await this.jwks(projectId)).find((key) => key.kid === kid);
+    // A kid of this project that we have not seen may come from a key another process has just
+    // created; look again, but at most once a second per project so that forged kids cost nothing.
+    if (!jwk && kid.startsWith(`${projectId}-`) && !this.reloaded.get(projectId)) {
+      this.reloaded.set(projectId, true);
+      this.published.delete(projectId);
+      jwk = (await this.jwks(projectId)).find((key) => key.kid === kid);
+    }
+    if (!jwk) return null;
+    const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
+    this.verifying.set(cacheKey, key);
+    return key;
+  }
+
+  /**
+   * Makes a new key current and retires the others. A retired key stays in the JWKS until every
+   * token it may have signed has expired: the latest refresh expiry on record, or a full token
+   * lifetime from now for tokens other processes sign before they notice the rotation.
+   */
+  async rotate(project: Project): Promise<{ kid: string; retired: { kid: string; serveUntil: number }[] }> {
+    const projectId = project.id;
+    const kid = await this.create(projectId);
+    const now = Date.now();
+    const latest = await this.sessions
+      .createQueryBuilder('s')
+      .select('MAX(s.expires_at)', 'latest')
+      .where('s.project_id = :projectId', { projectId })
+      .getRawOne<{ latest: string | number | null }>();
+    const lifetimeMs = Math.max(project.settings.refreshTtlSeconds, project.settings.sessionTtlSeconds) * 1000;
+    const serveUntil = Math.max(Number(latest?.latest ?? 0), now + ACTIVE_KEY_TTL_MS + lifetimeMs);
+    const others = { projectId, retiredAt: IsNull(), kid: Not(kid) };
+    const retiring = await this.keys.find({ where: others });
+    await this.keys.update(others, { retiredAt: now, serveUntil });
+    // This process signs with the new key from now on.
+    this.active.delete(projectId);
+    this.published.delete(projectId);
+    return { kid, retired: retiring.map((row) => ({ kid: row.kid, serveUntil })) };
   }
 
   private async loadOrCreate(projectId: string): Promise<ActiveKey> {
@@ -77,7 +124,7 @@ export class SigningKeysService {
     return key;
   }
 
-  private async create(projectId: string): Promise<void> {
+  private async create(projectId: string): Promise<string> {
     const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
     const kid = `${projectId}-${randomToken(12)}`;
     const jwk = publicKey.export({ format: 'jwk' });
@@ -92,6 +139,7 @@ export class SigningKeysService {
       serveUntil: null,
     });
     this.published.delete(projectId);
+    return kid;
   }
 
   /** Rotation retires the old key, so at most one is active except after a race on first use. */

@@ -13,6 +13,8 @@ export interface SessionRequest {
   amr: string[];
   customClaims?: Record<string, unknown>;
   firstSeen: boolean;
+  /** The family of the refresh JWT being rotated; a sign-in starts a new family. */
+  familyId?: string;
   userAgent?: string;
   ip?: string;
 }
@@ -36,7 +38,7 @@ export class TokensService {
       id: randomToken(24),
       projectId: project.id,
       userId: user.id,
-      familyId: randomToken(24),
+      familyId: request.familyId ?? randomToken(24),
       amr: request.amr,
       createdAt: now,
       expiresAt: refreshExp * 1000,

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ENTITIES, MIGRATIONS } from './entities.js';
+import { TypeOrmNestLogger } from './typeorm-logger.js';
 
 /** TypeORM options for the configured database. Migrations run through MigrationsService. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -12,7 +13,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsRun: false,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
-    logging: false,
+    logging: ['error' as const],
+    logger: new TypeOrmNestLogger(['error']),
   };
   if (config.database.type === 'postgres') {
     return { ...common, type: 'postgres', url: config.database.url, poolSize: config.database.poolSize, connectTimeoutMS: 5000 };

@@ -31,13 +31,18 @@ export class MigrationsService implements OnModuleInit {
   }
 
   private async migrate(): Promise<void> {
-    try {
-      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length) this.logger.log(`Applied ${applied.map((m) => m.name).join(', ')}`);
-    } catch (error) {
-      // Another process migrating the same SQLite file at the same moment wins the race; what counts
-      // is that nothing is left pending.
-      if (await this.dataSource.showMigrations()) throw error;
+    // Another process migrating the same SQLite file at the same moment makes ours fail; retry until
+    // nothing is pending (PostgreSQL never gets here twice: the advisory lock serialises it).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+        if (applied.length) this.logger.log(`Applied ${applied.map((m) => m.name).join(', ')}`);
+        return;
+      } catch (error) {
+        if (!(await this.dataSource.showMigrations())) return;
+        if (attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ManagementAuthGuard } from '../projects/management-auth.guard.js';
+import { ManagementAuthGuard } from '../management/management-auth.guard.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';

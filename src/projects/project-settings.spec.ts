@@ -16,4 +16,11 @@ describe('applySettings', () => {
     assert.match(problems[0]!, /unknown setting "colour"/);
     assert.match(problems[1]!, /^otpLength=11/);
   });
+
+  it('has a 10-second refresh grace window by default, bounded to 0..300, and allows second-long sessions', () => {
+    assert.equal(new ProjectSettings().refreshGraceSeconds, 10);
+    assert.deepEqual(applySettings(new ProjectSettings(), { refreshGraceSeconds: '0', sessionTtlSeconds: '1' }).problems, []);
+    const { problems } = applySettings(new ProjectSettings(), { refreshGraceSeconds: '301', sessionTtlSeconds: '0' });
+    assert.equal(problems.length, 2);
+  });
 });

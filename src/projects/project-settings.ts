@@ -12,8 +12,11 @@ export class ProjectSettings {
   @IsInt() @Min(1) @Max(3600) otpExpirySeconds = 300;
   /** Wrong attempts after which a code is dead. */
   @IsInt() @Min(1) @Max(20) otpMaxAttempts = 5;
-  /** Lifetime of the session JWT, seconds. */
-  @IsInt() @Min(60) @Max(86400) sessionTtlSeconds = 600;
+  /**
+   * Lifetime of the session JWT, seconds. Values under a minute only make sense for tests (an expired
+   * session in seconds); a shorter session is never less safe, only more refresh traffic.
+   */
+  @IsInt() @Min(1) @Max(86400) sessionTtlSeconds = 600;
   /** Lifetime of the refresh JWT, seconds. */
   @IsInt() @Min(300) @Max(31536000) refreshTtlSeconds = 2419200;
   /** Browser origins (scheme://host[:port]) allowed to call the API for this project, besides CORS_ORIGINS. */
@@ -26,6 +29,11 @@ export class ProjectSettings {
   /** Standard Webhooks signing secret (`whsec_` + base64 of 24+ random bytes). */
   @Matches(/^(whsec_[A-Za-z0-9+/]{32,}={0,2})?$/, { message: 'statusWebhookSecret must be whsec_ followed by base64 of 24+ bytes' })
   statusWebhookSecret = '';
+  /**
+   * Seconds a rotated refresh JWT keeps working, so that two tabs refreshing at once both succeed.
+   * Reuse after this window is treated as theft: the whole session family is revoked.
+   */
+  @IsInt() @Min(0) @Max(300) refreshGraceSeconds = 10;
 }
 
 export type SettingsKey = keyof ProjectSettings;

@@ -15,6 +15,13 @@ export interface Project {
   settings: ProjectSettings;
 }
 
+export interface ManagementKeyInfo {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 const PROJECT_ID = /^P[A-Za-z0-9_-]{27}$/;
 
 @Injectable()
@@ -32,8 +39,8 @@ export class ProjectsService {
     if (!trimmed || trimmed.length > 200) throw new DomainError('INVALID_REQUEST', 'name must be 1 to 200 characters');
     const entity = this.projects.create({ id: newId('P'), name: trimmed, settings: {}, createdAt: Date.now() });
     await this.projects.insert(entity);
-    const managementKey = await this.createManagementKey(entity.id, 'default');
-    return { project: this.toProject(entity), managementKey };
+    const { key } = await this.createManagementKey(entity.id, 'default');
+    return { project: this.toProject(entity), managementKey: key };
   }
 
   /** The project, or null; cached for a few seconds because every request reads it. */
@@ -68,17 +75,30 @@ export class ProjectsService {
     return this.toProject(entity);
   }
 
-  async createManagementKey(projectId: string, name: string): Promise<string> {
+  /** Creates a management key; the key itself is returned once and only its SHA-256 is kept. */
+  async createManagementKey(projectId: string, name: string): Promise<{ id: string; key: string }> {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 200) throw new DomainError('INVALID_REQUEST', 'name must be 1 to 200 characters');
+    const id = newId('M');
     const key = `K${randomToken(47)}`;
-    await this.keys.insert({
-      id: newId('M'),
-      projectId,
-      keyHash: hashKey(key),
-      name,
-      createdAt: Date.now(),
-      revokedAt: null,
-    });
-    return key;
+    await this.keys.insert({ id, projectId, keyHash: hashKey(key), name: trimmed, createdAt: Date.now(), revokedAt: null });
+    return { id, key };
+  }
+
+  /** The project's management keys, without their hashes. */
+  async listManagementKeys(projectId: string): Promise<ManagementKeyInfo[]> {
+    await this.get(projectId);
+    const rows = await this.keys.find({ where: { projectId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map(({ id, name, createdAt, revokedAt }) => ({ id, name, createdAt, revokedAt }));
+  }
+
+  /** Revokes a management key of the project; revoking a revoked key keeps its first revocation time. */
+  async revokeManagementKey(projectId: string, keyId: string): Promise<ManagementKeyInfo> {
+    await this.get(projectId);
+    await this.keys.update({ id: keyId, projectId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    const row = await this.keys.findOneBy({ id: keyId, projectId });
+    if (!row) throw new DomainError('INVALID_REQUEST', `Project ${projectId} has no management key ${JSON.stringify(keyId)}`);
+    return { id: row.id, name: row.name, createdAt: row.createdAt, revokedAt: row.revokedAt };
   }
 
   /** True when `key` is a live management key of this project (never of another one). */

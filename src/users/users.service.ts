@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
-import { UserEntity } from './user.entity.js';
+import { UserEntity, type UserStatus } from './user.entity.js';
 
 export interface UserProfile {
   name?: string;
@@ -23,6 +23,40 @@ export interface UserRecord {
 
 export type AddressKind = 'email' | 'phone';
 
+/** Everything about a user that the management API sets, apart from login IDs. */
+export type UserAttributes = Pick<
+  UserEntity,
+  | 'name'
+  | 'givenName'
+  | 'middleName'
+  | 'familyName'
+  | 'email'
+  | 'phone'
+  | 'verifiedEmail'
+  | 'verifiedPhone'
+  | 'status'
+  | 'roleNames'
+  | 'userTenants'
+  | 'customAttributes'
+  | 'picture'
+  | 'test'
+>;
+
+export interface UserSearch {
+  /** Zero-based. */
+  page: number;
+  limit: number;
+  /** Case-insensitive substring of a name, e-mail, phone or login ID. */
+  text?: string;
+  emails?: string[];
+  phones?: string[];
+  statuses?: UserStatus[];
+  loginIds?: string[];
+  userIds?: string[];
+  withTestUser?: boolean;
+  testUsersOnly?: boolean;
+}
+
 /** Login IDs are trimmed and compared case-insensitively, as e-mail addresses are. */
 export function normalizeLoginId(loginId: string): string {
   return loginId.trim().toLowerCase();
@@ -33,6 +67,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
+    private readonly dataSource: DataSource,
   ) {}
 
   async findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
@@ -100,6 +135,95 @@ export class UsersService {
     return firstSeen;
   }
 
+  /** Creates a user with all its login IDs at once (the first is the primary one); USER_EXISTS if one is taken. */
+  async createWith(projectId: string, loginIds: string[], attributes: UserAttributes): Promise<UserRecord> {
+    const ids = uniqueLoginIds(loginIds);
+    const user = this.users.create({ ...attributes, id: newId('U'), projectId, createdAt: Date.now(), lastLoginAt: null });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(UserEntity, user);
+        await this.insertLoginIds(manager, projectId, user.id, ids);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('USER_EXISTS', `A login ID of ${JSON.stringify(ids)} is already taken`);
+      throw error;
+    }
+    return { user, loginIds: ids };
+  }
+
+  /**
+   * Changes a user's attributes and, when `additionalLoginIds` is given, replaces every login ID but
+   * the primary one; LOGIN_ID_CONFLICT when another user has one of them.
+   */
+  async updateWith(record: UserRecord, changes: Partial<UserAttributes>, additionalLoginIds?: string[]): Promise<UserRecord> {
+    const { user } = record;
+    const primary = record.loginIds[0]!;
+    const loginIds = additionalLoginIds ? uniqueLoginIds([primary, ...additionalLoginIds]) : record.loginIds;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        if (Object.keys(changes).length) await manager.update(UserEntity, { id: user.id, projectId: user.projectId }, changes);
+        if (additionalLoginIds) {
+          await manager.delete(LoginIdEntity, { projectId: user.projectId, userId: user.id });
+          await this.insertLoginIds(manager, user.projectId, user.id, loginIds);
+        }
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('LOGIN_ID_CONFLICT', 'A login ID is already used by another user');
+      throw error;
+    }
+    return { user: Object.assign(user, changes), loginIds };
+  }
+
+  async delete(projectId: string, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      // Login IDs first: a reader never finds a login ID whose user is gone.
+      await manager.delete(LoginIdEntity, { projectId, userId });
+      await manager.delete(UserEntity, { projectId, id: userId });
+    });
+  }
+
+  /** One page of the project's users matching every given filter, oldest first, and the number of matches. */
+  async search(projectId: string, filter: UserSearch): Promise<{ records: UserRecord[]; total: number }> {
+    const query = this.users.createQueryBuilder('u').where('u.projectId = :projectId', { projectId });
+    // Boolean literals rather than parameters: SQLite stores booleans as 0/1 and binds no booleans.
+    if (filter.testUsersOnly) query.andWhere('u.test = TRUE');
+    else if (!filter.withTestUser) query.andWhere('u.test = FALSE');
+    if (filter.statuses?.length) query.andWhere('u.status IN (:...statuses)', { statuses: filter.statuses });
+    if (filter.userIds?.length) query.andWhere('u.id IN (:...userIds)', { userIds: filter.userIds });
+    if (filter.emails?.length) query.andWhere('LOWER(u.email) IN (:...emails)', { emails: filter.emails.map((e) => e.trim().toLowerCase()) });
+    if (filter.phones?.length) query.andWhere('u.phone IN (:...phones)', { phones: filter.phones.map((p) => p.trim()) });
+    if (filter.loginIds?.length) {
+      query.andWhere(`EXISTS (SELECT 1 FROM login_ids l WHERE l.project_id = u.projectId AND l.user_id = u.id AND l.login_id IN (:...loginIds))`, {
+        loginIds: filter.loginIds.map(normalizeLoginId),
+      });
+    }
+    if (filter.text?.trim()) {
+      const like = `%${filter.text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const match = (column: string) => `LOWER(${column}) LIKE :like ESCAPE '\\'`;
+      query.andWhere(
+        `(${['u.name', 'u.givenName', 'u.familyName', 'u.email', 'u.phone'].map(match).join(' OR ')} OR ` +
+          `EXISTS (SELECT 1 FROM login_ids l WHERE l.project_id = u.projectId AND l.user_id = u.id AND ${match('l.login_id')}))`,
+        { like },
+      );
+    }
+    const total = await query.getCount();
+    const users = await query
+      .orderBy('u.createdAt', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .offset(filter.page * filter.limit)
+      .limit(filter.limit)
+      .getMany();
+    const loginIds = users.length ? await this.loginIdsOf(projectId, users.map((u) => u.id)) : new Map<string, string[]>();
+    return { records: users.map((user) => ({ user, loginIds: loginIds.get(user.id) ?? [] })), total };
+  }
+
+  private async insertLoginIds(manager: EntityManager, projectId: string, userId: string, loginIds: string[]): Promise<void> {
+    await manager.insert(
+      LoginIdEntity,
+      loginIds.map((loginId, position) => ({ projectId, loginId, userId, position })),
+    );
+  }
+
   async loginIdsOf(projectId: string, userIds: string[]): Promise<Map<string, string[]>> {
     const rows = await this.loginIds.find({ where: { projectId, userId: In(userIds) }, order: { position: 'ASC' } });
     const map = new Map<string, string[]>();
@@ -128,6 +252,10 @@ export class UsersService {
       test: user.test,
     };
   }
+}
+
+function uniqueLoginIds(loginIds: string[]): string[] {
+  return [...new Set(loginIds.map(normalizeLoginId).filter((id) => id !== ''))];
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -104,9 +104,10 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>));
     });
 
-    it('lists a sign-in, a wrong code and a lockout in the audit trail, in order and page by page', async () => {
+    it('lists a sign-in, a wrong code, a logout and a lockout in the audit trail, in order and page by page', async () => {
       const loginId = 'audit@example.com';
-      await emailSignIn(stack, sink, project.projectId, 'signup', loginId);
+      const signedIn = await emailSignIn(stack, sink, project.projectId, 'signup', loginId);
+      assert.equal(signedIn.verified.status, 200);
       const n = sink.to(loginId).length;
       await stack.post('/v1/auth/otp/signin/email', { loginId }, project.projectId);
       const code = await sink.codeFor(loginId, n + 1);
@@ -117,6 +118,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         headers: { 'user-agent': 'audit-test/1.0' },
       });
       assert.equal(response.status, 401);
+      const logout = await stack.request('POST', '/v1/auth/logout', { bearer: `${project.projectId}:${signedIn.verified.body.refreshJwt}` });
+      assert.equal(logout.status, 200, logout.text);
       for (let i = 0; i < 5; i++) await stack.post('/v1/auth/otp/verify/email', { loginId, code: wrong }, project.projectId);
 
       const all: any[] = [];
@@ -132,17 +135,33 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const mine = all.filter((e) => e.loginId === 'a***@example.com');
       assert.deepEqual(
         mine.map((e) => e.action),
-        ['sign_in', 'wrong_code', 'wrong_code', 'wrong_code', 'wrong_code', 'wrong_code', 'lockout'],
+        ['sign_in', 'wrong_code', 'logout', 'wrong_code', 'wrong_code', 'wrong_code', 'wrong_code', 'lockout'],
       );
       assert.equal(mine[0].outcome, 'success');
       assert.equal(mine[0].method, 'email');
       assert.equal(mine[1].userAgent, 'audit-test/1.0');
       assert.equal(mine[1].ip, '127.0.0.1');
       assert.equal(mine[1].userId, mine[0].userId);
+      assert.equal(mine[2].userId, mine[0].userId);
       assert.ok(mine.every((e, i) => i === 0 || e.seq > mine[i - 1].seq));
       assert.doesNotMatch(JSON.stringify(all), new RegExp(`\\b${code}\\b`));
       const refused = await stack.request('GET', '/v1/mgmt/audit', { bearer: `${project.projectId}:Kwrong` });
       assert.equal(refused.status, 401);
+    });
+
+    it('records a refresh-token reuse after the grace window as refresh theft', async () => {
+      const thief = stack.createProject('Theft', { refreshGraceSeconds: 0 });
+      const loginId = 'victim@example.com';
+      const { verified } = await emailSignIn(stack, sink, thief.projectId, 'signup', loginId);
+      const refreshJwt = verified.body.refreshJwt;
+      const first = await stack.request('POST', '/v1/auth/refresh', { bearer: `${thief.projectId}:${refreshJwt}` });
+      assert.equal(first.status, 200, first.text);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const reuse = await stack.request('POST', '/v1/auth/refresh', { bearer: `${thief.projectId}:${refreshJwt}` });
+      assert.equal(reuse.status, 401);
+      const trail = await stack.request('GET', '/v1/mgmt/audit', { bearer: `${thief.projectId}:${thief.managementKey}` });
+      assert.deepEqual(trail.body.events.map((e: any) => e.action), ['sign_in', 'refresh_theft']);
+      assert.equal(trail.body.events[1].userId, verified.body.user.userId);
     });
 
     it('exposes the OTP funnel in /metrics (behind METRICS_TOKEN) and the counters move as a user signs in', async () => {

@@ -1,0 +1,2 @@
+/** `{}`: the SDKs need a JSON body even when there is nothing to say. */
+export class EmptyResponseDto {}
