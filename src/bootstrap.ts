@@ -22,7 +22,7 @@ export async function preflight(): Promise<AppConfig> {
     );
   }
   try {
-    await assertRedisReachable(config.redisUrl);
+    await assertRedisReachable(config);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);

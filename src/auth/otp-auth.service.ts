@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { maskEmail } from '../common/masking.js';
 import { type AuditAction, AuditService } from '../audit/audit.service.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
+import { DeliveryRecordsService } from '../delivery/delivery-records.service.js';
 import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, Purpose } from '../otp/otp.types.js';
@@ -40,6 +41,7 @@ export class OtpAuthService {
     private readonly users: UsersService,
     private readonly otp: OtpService,
     private readonly queue: DeliveryQueueService,
+    private readonly deliveries: DeliveryRecordsService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
@@ -130,20 +132,35 @@ export class OtpAuthService {
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
       { ...extraContext, target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
     );
-    await this.queue.enqueue({
-      loginId,
+    // The record comes first so the worker always finds it; a job that cannot be queued marks it failed.
+    const delivery = await this.deliveries.queued({
       challengeId: challenge.challengeId,
       projectId: project.id,
-      projectName: project.name,
+      loginId,
       channel,
-      purpose,
-      expiresAt: challenge.expiresAt,
-      locale: options.locale,
-      requestId: options.requestId,
       to: target,
-      code: challenge.code,
-      templateOptions: options.templateOptions,
+      requestId: options.requestId,
     });
+    try {
+      await this.queue.enqueue({
+        deliveryId: delivery.id,
+        challengeId: challenge.challengeId,
+        projectId: project.id,
+        projectName: project.name,
+        channel,
+        purpose,
+        expiresAt: challenge.expiresAt,
+        locale: options.locale,
+        requestId: options.requestId,
+        to: target,
+        code: challenge.code,
+        templateOptions: options.templateOptions,
+      });
+    } catch (error) {
+      await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
+      throw error;
+    }
+    this.metrics.otp(project.id, channel, 'queued');
     return { maskedEmail: maskEmail(target) };
   }
 

@@ -18,10 +18,12 @@ export class AppConfig {
   readonly host!: string;
   readonly database!: DatabaseConfig;
   readonly redisUrl!: string;
+  /** Seed nodes of a Redis Cluster; when set, every Redis client is a cluster client and redisUrl is unused. */
+  readonly redisClusterNodes?: { host: string; port: number }[];
   readonly otpSecret!: string;
   /** True when OTP_SECRET was not set and the public development secret is in use. */
   readonly usingDevelopmentSecret!: boolean;
-  readonly email!: { provider: 'console' | 'smtp'; smtpUrl?: string; from: string };
+  readonly email!: { provider: 'console' | 'smtp' | 'sink'; smtpUrl?: string; from: string; sinkDelayMs: number };
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
@@ -51,6 +53,9 @@ export class AppConfig {
     if (production && emailProvider === 'console') {
       problems.push('EMAIL_PROVIDER=console: refused when NODE_ENV=production (it logs messages instead of sending them)');
     }
+    if (production && emailProvider === 'sink') {
+      problems.push('EMAIL_PROVIDER=sink: refused when NODE_ENV=production (it drops messages and keeps them readable in Redis)');
+    }
     if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
     if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
     if (problems.length) throw new ConfigError(problems);
@@ -66,12 +71,17 @@ export class AppConfig {
       host: value.HOST ?? '0.0.0.0',
       database,
       redisUrl: value.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      redisClusterNodes: value.REDIS_CLUSTER_NODES?.split(',').map((node) => {
+        const colon = node.lastIndexOf(':');
+        return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
+      }),
       otpSecret: value.OTP_SECRET ?? DEV_SECRET,
       usingDevelopmentSecret: !value.OTP_SECRET,
       email: {
         provider: emailProvider,
         smtpUrl: value.SMTP_URL,
         from: value.EMAIL_FROM ?? 'OTP Server <no-reply@localhost>',
+        sinkDelayMs: value.SINK_DELAY_MS ?? 0,
       },
       logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
       runWorker: value.RUN_WORKER ?? false,

@@ -63,14 +63,26 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
+  REDIS_CLUSTER_NODES?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @MinLength(32, { message: 'OTP_SECRET must be at least 32 characters' })
   @IsString()
   OTP_SECRET?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsIn(['console', 'smtp'])
-  EMAIL_PROVIDER?: 'console' | 'smtp';
+  @IsIn(['console', 'smtp', 'sink'])
+  EMAIL_PROVIDER?: 'console' | 'smtp' | 'sink';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SINK_DELAY_MS?: number;
 
   @IsOptional()
   @Transform(emptyToUndefined)

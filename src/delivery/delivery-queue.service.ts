@@ -2,11 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { SecretsService } from '../common/crypto/secrets.service.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DELIVERY_QUEUE, type DeliveryJobData, type SealedPayload, sealContext } from './delivery.types.js';
 
-export type DeliveryRequest = Omit<DeliveryJobData, 'sealed' | 'deliveryId'> & SealedPayload & { loginId: string };
+export type DeliveryRequest = Omit<DeliveryJobData, 'sealed'> & SealedPayload;
 
 /** The only producer of the delivery queue; every job option is set here. */
 @Injectable()
@@ -14,43 +12,27 @@ export class DeliveryQueueService {
   constructor(
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
     private readonly secrets: SecretsService,
-    private readonly records: DeliveryRecordsService,
-    private readonly metrics: MetricsService,
   ) {}
 
   async enqueue(request: DeliveryRequest): Promise<void> {
-    const { to, code, templateOptions, loginId, ...visible } = request;
-    const record = await this.records.queued({
-      challengeId: request.challengeId,
-      projectId: request.projectId,
-      loginId,
-      channel: request.channel,
-      to,
-      requestId: request.requestId,
-    });
+    const { to, code, templateOptions, ...visible } = request;
     const sealed = this.secrets.seal(
       'job-seal',
       JSON.stringify({ to, code, templateOptions } satisfies SealedPayload),
       sealContext(request.projectId, request.challengeId),
     );
-    try {
-      await this.queue.add(
-        'otp',
-        { ...visible, deliveryId: record.id, sealed },
-        {
-          // One job per challenge: adding the same challenge twice is a no-op, never a second message.
-          jobId: request.challengeId,
-          attempts: 6,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: true,
-          // Failed jobs stay a day for inspection; their data holds no code in clear.
-          removeOnFail: { age: 24 * 3600, count: 10_000 },
-        },
-      );
-    } catch (error) {
-      await this.records.failed(record.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
-      throw error;
-    }
-    this.metrics.otp(request.projectId, request.channel, 'queued');
+    await this.queue.add(
+      'otp',
+      { ...visible, sealed },
+      {
+        // One job per challenge: adding the same challenge twice is a no-op, never a second message.
+        jobId: request.challengeId,
+        attempts: 6,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        // Failed jobs stay a day for inspection; their data holds no code in clear.
+        removeOnFail: { age: 24 * 3600, count: 10_000 },
+      },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -9,7 +9,7 @@ import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryOutcome, PermanentDe
 
 /** Registered only in WorkerModule, so an API process never consumes jobs by accident. */
 @Processor(DELIVERY_QUEUE)
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
@@ -23,6 +23,14 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  /**
+   * Finishes the jobs in hand before any connection closes (shutdown hooks of different modules run
+   * in no promised order, and in cluster mode QueueConnections closes the client the worker uses).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<DeliveryJobData>): Promise<DeliveryOutcome> {

@@ -70,10 +70,27 @@ export class UsersService {
     private readonly dataSource: DataSource,
   ) {}
 
+  /**
+   * One query (it runs on every send and verify): the user whose ID the login ID row names, joined
+   * with all of the user's login IDs in order. The user ID comes from a scalar subquery and the login
+   * IDs are joined on the (globally unique) user ID alone, so that every step is a primary-key or
+   * user-ID index lookup whatever the planner's statistics say: a plain three-way join was planned as
+   * a scan of all the project's users on a freshly loaded table.
+   */
   async findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
-    const link = await this.loginIds.findOneBy({ projectId, loginId: normalizeLoginId(loginId) });
-    if (!link) return null;
-    return this.findById(projectId, link.userId);
+    const query = this.users.createQueryBuilder('u');
+    const userId = query.subQuery().select('l.userId').from(LoginIdEntity, 'l').where('l.projectId = :projectId AND l.loginId = :loginId').getQuery();
+    const { entities, raw } = await query
+      .innerJoin(LoginIdEntity, 'other', 'other.userId = u.id')
+      .addSelect('other.loginId', 'other_login_id')
+      // The project is pinned by the login ID row; adding it here let the planner pick the
+      // (project) index and filter the project's users one by one.
+      .where(`u.id = ${userId}`)
+      .setParameters({ projectId, loginId: normalizeLoginId(loginId) })
+      .orderBy('other.position', 'ASC')
+      .getRawAndEntities<{ other_login_id: string }>();
+    const user = entities[0];
+    return user ? { user, loginIds: raw.map((row) => row.other_login_id) } : null;
   }
 
   async findById(projectId: string, userId: string): Promise<UserRecord | null> {

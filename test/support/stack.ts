@@ -192,7 +192,7 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
   return new ManagedProcess(name, child);
 }
 
-async function createDatabase(kind: DbKind, cleanups: (() => Promise<void> | void)[]): Promise<string> {
+export async function createDatabase(kind: DbKind, cleanups: (() => Promise<void> | void)[]): Promise<string> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'otp-e2e-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -220,7 +220,7 @@ export async function createPostgresDatabase(cleanups: (() => Promise<void> | vo
 }
 
 /** Each stack gets a Redis database index of its own (1 to 14), so parallel suites never meet. */
-async function allocateRedisDb(): Promise<number> {
+export async function allocateRedisDb(): Promise<number> {
   const client = new Redis(`${REDIS_BASE}/15`);
   const n = await client.incr('otp-e2e:next-db');
   client.disconnect();

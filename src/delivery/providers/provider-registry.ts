@@ -1,8 +1,11 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import type { Channel } from '../../otp/otp.types.js';
+import { InjectRedis } from '../../redis/redis.module.js';
+import type { RedisClient } from '../../redis/redis-client.js';
 import type { MessageProvider } from '../delivery.types.js';
 import { ConsoleProvider } from './console.provider.js';
+import { SinkProvider } from './sink.provider.js';
 import { SmtpProvider } from './smtp.provider.js';
 
 /** Picks, once at boot, the provider configured for each channel. */
@@ -10,11 +13,8 @@ import { SmtpProvider } from './smtp.provider.js';
 export class ProviderRegistry implements OnApplicationShutdown {
   private readonly providers = new Map<Channel, MessageProvider>();
 
-  constructor(config: AppConfig) {
-    this.providers.set(
-      'email',
-      config.email.provider === 'smtp' ? new SmtpProvider(config.email.smtpUrl!, config.email.from) : new ConsoleProvider(),
-    );
+  constructor(config: AppConfig, @InjectRedis() redis: RedisClient) {
+    this.providers.set('email', emailProvider(config, redis));
   }
 
   for(channel: Channel): MessageProvider {
@@ -25,5 +25,16 @@ export class ProviderRegistry implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     for (const provider of this.providers.values()) if (provider instanceof SmtpProvider) provider.close();
+  }
+}
+
+function emailProvider(config: AppConfig, redis: RedisClient): MessageProvider {
+  switch (config.email.provider) {
+    case 'smtp':
+      return new SmtpProvider(config.email.smtpUrl!, config.email.from);
+    case 'sink':
+      return new SinkProvider(redis, config.email.sinkDelayMs);
+    case 'console':
+      return new ConsoleProvider();
   }
 }
