@@ -1,17 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
-import { maskEmail } from '../common/masking.js';
 import { type AuditAction, AuditService } from '../audit/audit.service.js';
+import { maskEmail, maskPhone } from '../common/masking.js';
+import { AppConfig } from '../config/app-config.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
 import { DeliveryRecordsService } from '../delivery/delivery-records.service.js';
 import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
-import type { Channel, Purpose } from '../otp/otp.types.js';
+import type { Channel, ChallengeContext, Purpose, VerifiedChallenge } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
-import { normalizeLoginId, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
+import { assertChannelReaches, loginIdFor, looksLikePhone, parsePhone } from '../users/phone.js';
+import { type AddressKind, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
-import { SessionsService } from './sessions.service.js';
+import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 import { TokensService } from './tokens.service.js';
 
 export interface SendOptions {
@@ -26,6 +28,11 @@ export interface SendOptions {
   refreshJwt?: string;
 }
 
+export interface UpdateOptions extends SendOptions {
+  addToLoginIDs?: boolean;
+  onMergeUseExisting?: boolean;
+}
+
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
@@ -34,9 +41,25 @@ export interface ClientInfo {
 
 export type SendResult = { maskedEmail: string } | { maskedPhone: string };
 
-/** The OTP use cases: send a code for sign-up, sign-in or sign-up-or-in, and verify it into a session. */
+export type PhoneChannel = Exclude<Channel, 'email'>;
+
+/** What an update flow keeps in its challenge until the code comes back. */
+interface UpdateContext extends ChallengeContext {
+  userId: string;
+  addToLoginIDs: boolean;
+  onMergeUseExisting: boolean;
+  locale?: string;
+  templateOptions?: Record<string, string>;
+}
+
+/**
+ * The OTP use cases: send a code for sign-up, sign-in, sign-up-or-in or an address update, and
+ * verify it into a session.
+ */
 @Injectable()
 export class OtpAuthService {
+  private readonly logger = new Logger(OtpAuthService.name);
+
   constructor(
     private readonly users: UsersService,
     private readonly otp: OtpService,
@@ -46,17 +69,21 @@ export class OtpAuthService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {}
 
   async signUp(project: Project, channel: Channel, loginId: string, profile: UserProfile, options: SendOptions): Promise<SendResult> {
-    const normalized = normalizeLoginId(loginId);
-    const target = this.targetForSignUp(channel, normalized, profile);
-    await this.users.create(project.id, normalized, this.profileWithAddress(channel, profile, target));
+    this.assertChannelEnabled(channel);
+    const normalized = loginIdFor(loginId, channel);
+    const withPhone = profile.phone?.trim() ? { ...profile, phone: parsePhone(profile.phone, 'user.phone').e164 } : profile;
+    const target = this.targetForSignUp(channel, normalized, withPhone);
+    await this.users.create(project.id, normalized, this.profileWithAddress(channel, withPhone, target));
     return this.send(project, channel, 'signup', normalized, target, options);
   }
 
   async signIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
-    const normalized = normalizeLoginId(loginId);
+    this.assertChannelEnabled(channel);
+    const normalized = loginIdFor(loginId, channel);
     const record = await this.users.findByLoginId(project.id, normalized);
     if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
     this.assertEnabled(record);
@@ -65,7 +92,8 @@ export class OtpAuthService {
   }
 
   async signUpOrIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
-    const normalized = normalizeLoginId(loginId);
+    this.assertChannelEnabled(channel);
+    const normalized = loginIdFor(loginId, channel);
     let record = await this.users.findByLoginId(project.id, normalized);
     if (!record) {
       const target = this.targetForSignUp(channel, normalized, {});
@@ -82,8 +110,34 @@ export class OtpAuthService {
     return this.send(project, channel, 'signup-in', normalized, this.targetForSignIn(channel, normalized, record), options);
   }
 
+  /** Sends a code to a new e-mail address of the session's user; verify/email with `loginId` applies it. */
+  async updateEmail(project: Project, auth: AuthenticatedSession, loginId: string, email: string, options: UpdateOptions): Promise<SendResult> {
+    const normalized = this.ownLoginId(auth, loginId, 'email');
+    const address = email.trim().toLowerCase();
+    if (!isEmail(address)) throw new DomainError('INVALID_REQUEST', 'email must be a valid e-mail address');
+    await this.assertNoConflict(project, auth, address, options);
+    return this.send(project, 'email', 'update-email', normalized, address, options, this.updateContext(auth, options));
+  }
+
+  /** Sends a code to a new phone number of the session's user over `channel`; verify/<channel> applies it. */
+  async updatePhone(
+    project: Project,
+    auth: AuthenticatedSession,
+    channel: PhoneChannel,
+    loginId: string,
+    phone: string,
+    options: UpdateOptions,
+  ): Promise<SendResult> {
+    this.assertChannelEnabled(channel);
+    const normalized = this.ownLoginId(auth, loginId, channel);
+    const parsed = parsePhone(phone, 'phone');
+    assertChannelReaches(parsed, channel, 'phone');
+    await this.assertNoConflict(project, auth, parsed.e164, options);
+    return this.send(project, channel, 'update-phone', normalized, parsed.e164, options, this.updateContext(auth, options));
+  }
+
   async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
-    const normalized = normalizeLoginId(loginId);
+    const normalized = loginIdFor(loginId, channel);
     const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     let challenge;
     try {
@@ -101,6 +155,12 @@ export class OtpAuthService {
     // The user was deleted between send and verify: the code proves nothing any more.
     if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     this.assertEnabled(record);
+    if (challenge.purpose === 'update-email' || challenge.purpose === 'update-phone') {
+      const response = await this.finishUpdate(project, channel, challenge, record, client);
+      this.metrics.otp(project.id, channel, 'verified');
+      await this.audit.record({ ...event, userId: record.user.id, action: 'address_update', outcome: 'success', detail: { purpose: challenge.purpose } });
+      return response;
+    }
     const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
     const { priorAmr, revokeOtherSessions } = challenge.context;
     if (revokeOtherSessions === true) await this.sessions.revokeUser(project.id, record.user.id);
@@ -112,6 +172,46 @@ export class OtpAuthService {
       firstSeen,
       ...client,
     });
+  }
+
+  private async finishUpdate(
+    project: Project,
+    channel: Channel,
+    challenge: VerifiedChallenge,
+    record: UserRecord,
+    client: ClientInfo,
+  ): Promise<JwtResponseDto> {
+    const context = challenge.context as UpdateContext;
+    // The login ID changed hands since the code was sent: it was not this user's request.
+    if (context.userId !== record.user.id) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    const kind: AddressKind = challenge.purpose === 'update-email' ? 'email' : 'phone';
+    const { record: updated, previous, merged } = await this.users.changeAddress(project.id, record.user.id, kind, context.target, {
+      addToLoginIds: context.addToLoginIDs,
+      mergeIntoExisting: context.onMergeUseExisting,
+    });
+    if (merged) {
+      await this.sessions.revokeUser(project.id, record.user.id);
+      // A merge deletes a user: leave a trace an operator can find.
+      this.logger.log({ msg: 'users merged', projectId: project.id, mergedUserId: record.user.id, intoUserId: updated.user.id });
+    }
+    if (previous && previous !== context.target) {
+      await this.queue
+        .enqueueNotice({
+          projectId: project.id,
+          projectName: project.name,
+          channel,
+          purpose: challenge.purpose as 'update-email' | 'update-phone',
+          locale: context.locale,
+          to: previous,
+          loginId: updated.loginIds[0],
+          newAddress: kind === 'email' ? maskEmail(context.target) : maskPhone(context.target),
+          templateOptions: context.templateOptions,
+        })
+        // The address has changed already; a notice that cannot be queued must not undo the answer.
+        .catch((error: unknown) => this.logger.error({ msg: 'address-change notice not queued', error: (error as Error).message }));
+    }
+    const firstSeen = await this.users.recordVerifiedSignIn(updated.user, kind, context.target);
+    return this.tokens.issue(project, updated, { amr: [channel], firstSeen, ...client });
   }
 
   private async send(
@@ -152,8 +252,10 @@ export class OtpAuthService {
         expiresAt: challenge.expiresAt,
         locale: options.locale,
         requestId: options.requestId,
+        ...(channel === 'sms' && settings.webOtpDomain ? { webOtpDomain: settings.webOtpDomain } : {}),
         to: target,
         code: challenge.code,
+        loginId,
         templateOptions: options.templateOptions,
       });
     } catch (error) {
@@ -161,18 +263,63 @@ export class OtpAuthService {
       throw error;
     }
     this.metrics.otp(project.id, channel, 'queued');
-    return { maskedEmail: maskEmail(target) };
+    return channel === 'email' ? { maskedEmail: maskEmail(target) } : { maskedPhone: maskPhone(target) };
+  }
+
+  private updateContext(auth: AuthenticatedSession, options: UpdateOptions): Omit<UpdateContext, 'target'> {
+    return {
+      userId: auth.record.user.id,
+      addToLoginIDs: options.addToLoginIDs === true,
+      onMergeUseExisting: options.onMergeUseExisting === true,
+      ...(options.locale ? { locale: options.locale } : {}),
+      ...(options.templateOptions ? { templateOptions: options.templateOptions } : {}),
+    };
+  }
+
+  /** The update routes act for the session's user only: the body's login ID must be one of theirs. */
+  private ownLoginId(auth: AuthenticatedSession, loginId: string, channel: Channel): string {
+    const normalized = loginIdFor(loginId, channel);
+    if (!auth.record.loginIds.includes(normalized)) {
+      throw new DomainError('LOGIN_ID_NOT_OWNED', 'loginId is not a login ID of the user of this refresh token');
+    }
+    return normalized;
+  }
+
+  /** Fails early, before any code is sent; changeAddress checks again, atomically, at verification. */
+  private async assertNoConflict(project: Project, auth: AuthenticatedSession, address: string, options: UpdateOptions): Promise<void> {
+    if (options.onMergeUseExisting) return;
+    const owner = await this.users.findByLoginId(project.id, address);
+    if (owner && owner.user.id !== auth.record.user.id) {
+      throw new DomainError('LOGIN_ID_CONFLICT', `${JSON.stringify(address)} is already a login ID of another user`);
+    }
+  }
+
+  private assertChannelEnabled(channel: Channel): void {
+    if (channel !== 'email' && this.config.phoneProviders[channel] === 'none') {
+      throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not enabled on this server`);
+    }
   }
 
   private targetForSignUp(channel: Channel, loginId: string, profile: UserProfile): string {
-    if (channel !== 'email') throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not supported`);
+    if (channel !== 'email') {
+      const field = profile.phone ? 'user.phone' : 'loginId';
+      const parsed = parsePhone(profile.phone || loginId, field);
+      assertChannelReaches(parsed, channel, field);
+      return parsed.e164;
+    }
     const email = (profile.email?.trim() || loginId).toLowerCase();
     if (!isEmail(email)) throw new DomainError('INVALID_REQUEST', 'loginId (or user.email) must be a valid e-mail address');
     return email;
   }
 
   private targetForSignIn(channel: Channel, loginId: string, record: UserRecord): string {
-    if (channel !== 'email') throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not supported`);
+    if (channel !== 'email') {
+      const phone = record.user.phone ?? (looksLikePhone(loginId, channel) ? loginId : null);
+      if (!phone) throw new DomainError('INVALID_REQUEST', 'The user has no phone number');
+      const parsed = parsePhone(phone, 'phone');
+      assertChannelReaches(parsed, channel, 'phone');
+      return parsed.e164;
+    }
     const email = record.user.email ?? (isEmail(loginId) ? loginId : null);
     if (!email) throw new DomainError('INVALID_REQUEST', 'The user has no e-mail address');
     return email;

@@ -5,9 +5,23 @@ import { ApiErrorResponses } from '../common/http/api-error-responses.js';
 import type { Channel } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
 import { JwtResponseDto } from './dto/jwt-response.dto.js';
-import { MaskedEmailResponseDto, SignInRequestDto, SignUpRequestDto, VerifyRequestDto } from './dto/otp-requests.dto.js';
-import { type ClientInfo, OtpAuthService, type SendResult } from './otp-auth.service.js';
+import {
+  MaskedEmailResponseDto,
+  MaskedPhoneResponseDto,
+  SignInRequestDto,
+  SignUpRequestDto,
+  UpdateEmailRequestDto,
+  UpdatePhoneRequestDto,
+  VerifyRequestDto,
+} from './dto/otp-requests.dto.js';
+import { type ClientInfo, OtpAuthService, type PhoneChannel, type SendResult, type UpdateOptions } from './otp-auth.service.js';
 import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
+import type { AuthenticatedSession } from './sessions.service.js';
+
+/** One route per delivery method, so that the OpenAPI document lists every path the SDKs call. */
+const perChannel = (action: string) => ['email', 'sms', 'voice', 'whatsapp'].map((channel) => `${action}/${channel}`);
+const MASKED = { schema: { oneOf: [{ $ref: getSchemaPath(MaskedEmailResponseDto) }, { $ref: getSchemaPath(MaskedPhoneResponseDto) }] } };
 
 /** The delivery method is the last segment of the matched route, e.g. `signin/email`. */
 const RouteChannel = createParamDecorator((_: unknown, context: ExecutionContext): Channel => {
@@ -22,40 +36,46 @@ export const Client = createParamDecorator((_: unknown, context: ExecutionContex
 });
 
 @ApiTags('OTP')
-@ApiBearerAuth('ProjectId')
-@ApiExtraModels(MaskedEmailResponseDto)
+@ApiExtraModels(MaskedEmailResponseDto, MaskedPhoneResponseDto)
 @ApiErrorResponses()
-@UseGuards(ProjectAuthGuard)
 @Controller('v1/auth/otp')
 export class OtpController {
   constructor(private readonly auth: OtpAuthService) {}
 
   /** Sign up a new user and send a code; the user is verified by the verify route. */
-  @Post(['signup/email'])
+  @Post(perChannel('signup'))
+  @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
-  @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
+  @ApiOkResponse(MASKED)
   signUp(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignUpRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
     return this.auth.signUp(project, channel, body.loginId, body.user ?? {}, sendOptions(body, req));
   }
 
   /** Send a sign-in code to an existing user. */
-  @Post(['signin/email'])
+  @Post(perChannel('signin'))
+  @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
-  @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
+  @ApiOkResponse(MASKED)
   signIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
     return this.auth.signIn(project, channel, body.loginId, sendOptions(body, req));
   }
 
   /** Send a code, creating the user when the login ID is new. */
-  @Post(['signup-in/email'])
+  @Post(perChannel('signup-in'))
+  @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
-  @ApiOkResponse({ schema: { $ref: getSchemaPath(MaskedEmailResponseDto) } })
+  @ApiOkResponse(MASKED)
   signUpOrIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
     return this.auth.signUpOrIn(project, channel, body.loginId, sendOptions(body, req));
   }
 
   /** Verify a code and get a session. */
-  @Post(['verify/email'])
+  @Post(perChannel('verify'))
+  @UseGuards(ProjectAuthGuard)
+  @ApiBearerAuth('ProjectId')
   @HttpCode(200)
   verify(
     @CurrentProject() project: Project,
@@ -65,6 +85,47 @@ export class OtpController {
   ): Promise<JwtResponseDto> {
     return this.auth.verify(project, channel, body.loginId, body.code, client);
   }
+
+  /** Send a code to a new e-mail address of the signed-in user; verify it at verify/email with the user's login ID. */
+  @Post('update/email')
+  @HttpCode(200)
+  @UseGuards(RefreshAuthGuard)
+  @ApiBearerAuth('RefreshJwt')
+  @ApiOkResponse({ type: MaskedEmailResponseDto })
+  updateEmail(
+    @CurrentProject() project: Project,
+    @CurrentSession() session: AuthenticatedSession,
+    @Body() body: UpdateEmailRequestDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SendResult> {
+    return this.auth.updateEmail(project, session, body.loginId, body.email, updateOptions(body, req));
+  }
+
+  /** Send a code to a new phone number of the signed-in user; verify it at verify/<method> with the user's login ID. */
+  @Post(['update/phone/sms', 'update/phone/voice', 'update/phone/whatsapp'])
+  @HttpCode(200)
+  @UseGuards(RefreshAuthGuard)
+  @ApiBearerAuth('RefreshJwt')
+  @ApiOkResponse({ type: MaskedPhoneResponseDto })
+  updatePhone(
+    @CurrentProject() project: Project,
+    @CurrentSession() session: AuthenticatedSession,
+    @RouteChannel() channel: Channel,
+    @Body() body: UpdatePhoneRequestDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SendResult> {
+    return this.auth.updatePhone(project, session, channel as PhoneChannel, body.loginId, body.phone, updateOptions(body, req));
+  }
+}
+
+function updateOptions(body: UpdateEmailRequestDto | UpdatePhoneRequestDto, req: FastifyRequest): UpdateOptions {
+  return {
+    templateOptions: body.templateOptions,
+    locale: body.locale ?? preferredLanguage(req.headers['accept-language']),
+    requestId: String(req.id),
+    addToLoginIDs: body.addToLoginIDs,
+    onMergeUseExisting: body.onMergeUseExisting,
+  };
 }
 
 function sendOptions(body: SignInRequestDto, req: FastifyRequest) {

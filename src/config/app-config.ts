@@ -1,4 +1,8 @@
-import { parseEnvironment } from './config.schema.js';
+import { parseEnvironment, type PhoneProviderName } from './config.schema.js';
+
+export type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
+/** `none`: the channel is off (production without a provider); its send routes answer 400. */
+export type PhoneProviderSetting = PhoneProviderName | 'none';
 
 export type DatabaseConfig =
   | { type: 'postgres'; url: string; poolSize: number }
@@ -24,6 +28,9 @@ export class AppConfig {
   /** True when OTP_SECRET was not set and the public development secret is in use. */
   readonly usingDevelopmentSecret!: boolean;
   readonly email!: { provider: 'console' | 'smtp' | 'sink'; smtpUrl?: string; from: string; sinkDelayMs: number };
+  readonly phoneProviders!: Readonly<Record<PhoneChannel, PhoneProviderSetting>>;
+  readonly twilio?: { accountSid: string; authToken: string; from?: string; whatsappFrom?: string; apiBaseUrl: string };
+  readonly deliveryWebhook?: { url: string; secret: string };
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
@@ -58,6 +65,34 @@ export class AppConfig {
     }
     if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
     if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
+
+    // Phone channels are optional: in production an unset provider switches the channel off
+    // rather than forcing every e-mail-only deployment to configure Twilio.
+    const phoneProviders = {
+      sms: value.SMS_PROVIDER ?? (production ? 'none' : 'console'),
+      voice: value.VOICE_PROVIDER ?? (production ? 'none' : 'console'),
+      whatsapp: value.WHATSAPP_PROVIDER ?? (production ? 'none' : 'console'),
+    } satisfies Record<PhoneChannel, PhoneProviderSetting>;
+    for (const [channel, provider] of Object.entries(phoneProviders)) {
+      const variable = `${channel.toUpperCase()}_PROVIDER`;
+      if (production && provider === 'console') problems.push(`${variable}=console: refused when NODE_ENV=production (it logs messages instead of sending them)`);
+    }
+    const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
+    if (uses('twilio')) {
+      if (!value.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: required when a *_PROVIDER is twilio');
+      if (!value.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: required when a *_PROVIDER is twilio');
+      if ((phoneProviders.sms === 'twilio' || phoneProviders.voice === 'twilio') && !value.TWILIO_FROM) {
+        problems.push('TWILIO_FROM: required when SMS_PROVIDER or VOICE_PROVIDER is twilio');
+      }
+      if (phoneProviders.voice === 'twilio' && value.TWILIO_FROM && !value.TWILIO_FROM.startsWith('+')) {
+        problems.push('TWILIO_FROM: must be an E.164 number when VOICE_PROVIDER=twilio (calls need a caller ID)');
+      }
+      if (phoneProviders.whatsapp === 'twilio' && !value.TWILIO_WHATSAPP_FROM) problems.push('TWILIO_WHATSAPP_FROM: required when WHATSAPP_PROVIDER=twilio');
+    }
+    if (uses('webhook')) {
+      if (!value.DELIVERY_WEBHOOK_URL) problems.push('DELIVERY_WEBHOOK_URL: required when a *_PROVIDER is webhook');
+      if (!value.DELIVERY_WEBHOOK_SECRET) problems.push('DELIVERY_WEBHOOK_SECRET: required when a *_PROVIDER is webhook');
+    }
     if (problems.length) throw new ConfigError(problems);
 
     const dbUrl = value.DATABASE_URL ?? 'sqlite:./data/otp.sqlite';
@@ -83,6 +118,17 @@ export class AppConfig {
         from: value.EMAIL_FROM ?? 'OTP Server <no-reply@localhost>',
         sinkDelayMs: value.SINK_DELAY_MS ?? 0,
       },
+      phoneProviders,
+      twilio: uses('twilio')
+        ? {
+            accountSid: value.TWILIO_ACCOUNT_SID!,
+            authToken: value.TWILIO_AUTH_TOKEN!,
+            from: value.TWILIO_FROM,
+            whatsappFrom: value.TWILIO_WHATSAPP_FROM,
+            apiBaseUrl: (value.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+          }
+        : undefined,
+      deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,
       logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
       runWorker: value.RUN_WORKER ?? false,
       workerConcurrency: value.WORKER_CONCURRENCY ?? 50,

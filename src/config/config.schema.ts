@@ -21,6 +21,9 @@ const toBool = ({ value }: { value: unknown }) =>
       : value;
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+export const PHONE_PROVIDERS = ['console', 'twilio', 'webhook'] as const;
+export type PhoneProviderName = (typeof PHONE_PROVIDERS)[number];
+
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment exactly as the process receives it; every key is documented in .env.example. */
@@ -96,6 +99,58 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @IsIn(PHONE_PROVIDERS)
+  SMS_PROVIDER?: PhoneProviderName;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(PHONE_PROVIDERS)
+  VOICE_PROVIDER?: PhoneProviderName;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(PHONE_PROVIDERS)
+  WHATSAPP_PROVIDER?: PhoneProviderName;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits' })
+  TWILIO_ACCOUNT_SID?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  TWILIO_AUTH_TOKEN?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^(\+[1-9]\d{1,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$/, {
+    message: 'TWILIO_FROM must be an E.164 number, a Messaging Service SID or an alphanumeric sender ID',
+  })
+  TWILIO_FROM?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'TWILIO_WHATSAPP_FROM must be an E.164 number (without the whatsapp: prefix)' })
+  TWILIO_WHATSAPP_FROM?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/.+/, { message: 'TWILIO_API_BASE_URL must be an http(s) URL' })
+  TWILIO_API_BASE_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/.+/, { message: 'DELIVERY_WEBHOOK_URL must be an http(s) URL' })
+  DELIVERY_WEBHOOK_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, { message: 'DELIVERY_WEBHOOK_SECRET must be "whsec_" followed by a base64 secret of 24 bytes or more' })
+  DELIVERY_WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
@@ -154,7 +209,7 @@ export class EnvironmentVariables {
 
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((e) => {
-    const value = ['OTP_SECRET', 'METRICS_TOKEN', 'ADMIN_PASSWORD'].includes(e.property) ? '<hidden>' : JSON.stringify(e.value);
+    const value = ['OTP_SECRET', 'METRICS_TOKEN', 'ADMIN_PASSWORD', 'TWILIO_AUTH_TOKEN', 'DELIVERY_WEBHOOK_SECRET'].includes(e.property) ? '<hidden>' : JSON.stringify(e.value);
     return Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${value}: ${msg}`);
   });
 }

@@ -44,18 +44,20 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       const final = permanent || attempt >= (job.opts.attempts ?? 1);
       const message = (error as Error).message;
       this.logger.warn({ msg: final ? 'delivery failed' : 'delivery attempt failed', challengeId: data.challengeId, channel: data.channel, attempt, error: message, requestId: data.requestId });
-      await this.record(() =>
+      await this.record(data, (id) =>
         final
-          ? this.records.failed(data.deliveryId, attempt, this.delivery.providerName(data.channel), message)
-          : this.records.retrying(data.deliveryId, attempt, this.delivery.providerName(data.channel), message),
+          ? this.records.failed(id, attempt, this.delivery.providerName(data.channel), message)
+          : this.records.retrying(id, attempt, this.delivery.providerName(data.channel), message),
       );
-      if (final) this.metrics.otp(data.projectId, data.channel, 'failed');
+      if (final && isCode(data)) this.metrics.otp(data.projectId, data.channel, 'failed');
       if (permanent) throw new UnrecoverableError(message);
       throw error;
     }
-    this.metrics.otp(data.projectId, data.channel, 'sent');
-    this.metrics.deliveryAccepted(data.channel, outcome.provider, (Date.now() - job.timestamp) / 1000);
-    await this.record(() => this.records.sent(data.deliveryId, attempt, outcome.provider, outcome.providerMessageId));
+    if (isCode(data)) {
+      this.metrics.otp(data.projectId, data.channel, 'sent');
+      this.metrics.deliveryAccepted(data.channel, outcome.provider, (Date.now() - job.timestamp) / 1000);
+    }
+    await this.record(data, (id) => this.records.sent(id, attempt, outcome.provider, outcome.providerMessageId));
     return outcome;
   }
 
@@ -63,11 +65,18 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    * Bookkeeping never decides the job's fate: if the database is briefly away after the provider
    * accepted the message, retrying the job would send the code twice.
    */
-  private async record(write: () => Promise<unknown>): Promise<void> {
+  private async record(data: DeliveryJobData, write: (deliveryId: string) => Promise<unknown>): Promise<void> {
+    // Notices (and jobs queued before delivery records existed) have no record.
+    if (!data.deliveryId) return;
     try {
-      await write();
+      await write(data.deliveryId);
     } catch (error) {
       this.logger.error({ msg: 'could not update the delivery record', error: (error as Error).message });
     }
   }
+}
+
+/** Codes count in the OTP funnel; address-change notices do not. */
+function isCode(data: DeliveryJobData): boolean {
+  return (data.type ?? 'otp') === 'otp';
 }

@@ -3,7 +3,7 @@ import { SecretsService } from '../common/crypto/secrets.service.js';
 import { type DeliveryJobData, type DeliveryOutcome, type OutboundMessage, type SealedPayload, sealContext } from './delivery.types.js';
 import type { Channel } from '../otp/otp.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
-import { renderEmail } from './templates/email.template.js';
+import { renderCode, renderNotice } from './templates/render.js';
 
 /** Runs in the worker: opens a job's sealed payload, renders the message and hands it to the provider. */
 @Injectable()
@@ -19,7 +19,14 @@ export class DeliveryService {
     const payload = JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
     const provider = this.providers.for(job.channel);
     const result = await provider.send(this.render(job, payload));
-    this.logger.log({ msg: 'delivered', challengeId: job.challengeId, channel: job.channel, provider: provider.name, requestId: job.requestId });
+    this.logger.log({
+      msg: 'delivered',
+      type: job.type ?? 'otp',
+      challengeId: job.challengeId,
+      channel: job.channel,
+      provider: provider.name,
+      requestId: job.requestId,
+    });
     return { ...result, provider: provider.name };
   }
 
@@ -33,14 +40,21 @@ export class DeliveryService {
   }
 
   private render(job: DeliveryJobData, payload: SealedPayload): OutboundMessage {
+    const options = payload.templateOptions ?? {};
+    const common = { id: job.challengeId, channel: job.channel, to: payload.to, projectId: job.projectId, loginId: payload.loginId };
+    if (job.type === 'notice') {
+      const kind = job.purpose === 'update-email' ? 'email' : 'phone';
+      const rendered = renderNotice(job.channel, job.locale, { projectName: job.projectName, kind, newAddress: payload.newAddress ?? '', options });
+      return { ...common, type: 'notice', ...rendered };
+    }
+    const code = payload.code!;
     const expiresInMinutes = Math.max(1, Math.round((job.expiresAt - Date.now()) / 60_000));
-    const rendered = renderEmail({
-      code: payload.code,
-      projectName: job.projectName,
-      expiresInMinutes,
-      purpose: job.purpose,
-      templateOptions: payload.templateOptions,
-    });
-    return { channel: job.channel, to: payload.to, ...rendered };
+    const rendered = renderCode(
+      job.channel,
+      job.locale,
+      { code, projectName: job.projectName, expiresInMinutes, purpose: job.purpose, options },
+      job.webOtpDomain,
+    );
+    return { ...common, type: 'otp', code, expiresAt: job.expiresAt, ...rendered };
   }
 }

@@ -2,39 +2,73 @@ import type { Channel, Purpose } from '../otp/otp.types.js';
 
 export const DELIVERY_QUEUE = 'delivery';
 
-/** What a delivery job carries. The recipient and the code travel sealed (AES-256-GCM). */
+/** `otp` carries a code; `notice` tells a user at their old address that it was changed, and carries none. */
+export type DeliveryJobType = 'otp' | 'notice';
+
+/** What a delivery job carries. The recipient, the login ID and the code travel sealed (AES-256-GCM). */
 export interface DeliveryJobData {
-  /** The delivery record the worker moves along (queued → sent | failed). */
-  deliveryId: string;
+  /** The delivery record the worker moves along (queued → sent | failed); absent on notices. */
+  deliveryId?: string;
+  /** Absent on jobs queued before notices existed: those are codes. */
+  type?: DeliveryJobType;
+  /** The challenge for a code; a random ID of its own for a notice. Also the BullMQ job ID. */
   challengeId: string;
   projectId: string;
   projectName: string;
   channel: Channel;
   purpose: Purpose;
+  /** When the code expires (epoch ms); when the notice was queued, for a notice. */
   expiresAt: number;
   locale?: string;
   requestId?: string;
+  /** The project's WebOTP domain, for the last line of an SMS. */
+  webOtpDomain?: string;
   /** SecretsService.seal('job-seal', JSON of SealedPayload, sealContext(...)). */
   sealed: string;
 }
 
 export interface SealedPayload {
   to: string;
-  code: string;
+  /** Absent in a notice. */
+  code?: string;
+  loginId?: string;
   templateOptions?: Record<string, string>;
+  /** Notices: the new address, already masked. */
+  newAddress?: string;
 }
 
 export function sealContext(projectId: string, challengeId: string): string {
   return `delivery:${projectId}:${challengeId}`;
 }
 
-/** A rendered message, ready for a provider. */
-export interface OutboundMessage {
-  channel: Channel;
-  to: string;
+/** One step of a voice script. */
+export type VoiceSegment = { say: string } | { pause: number };
+
+/** A message rendered from a template, in one language. */
+export interface RenderedMessage {
+  /** The catalog language actually used (after fallback). */
+  locale: string;
   subject: string;
+  /** The whole message as plain text (for voice: the script as it is spoken). */
   text: string;
   html?: string;
+  /** Voice only: what to say and where to pause, for providers that speak it. */
+  voice?: { language: string; segments: VoiceSegment[] };
+}
+
+/** A rendered message, ready for a provider. */
+export interface OutboundMessage extends RenderedMessage {
+  /** The job's ID: stable across retries, so a receiver can drop duplicates by it. */
+  id: string;
+  type: DeliveryJobType;
+  channel: Channel;
+  to: string;
+  projectId: string;
+  loginId?: string;
+  /** Only for providers that pass the code on as data (the webhook); absent in a notice. */
+  code?: string;
+  /** Epoch ms; absent in a notice. */
+  expiresAt?: number;
 }
 
 export interface ProviderResult {

@@ -34,6 +34,14 @@ export class ProjectSettings {
    * Reuse after this window is treated as theft: the whole session family is revoked.
    */
   @IsInt() @Min(0) @Max(300) refreshGraceSeconds = 10;
+  /**
+   * The web site's domain (e.g. `app.example.com`): when set, SMS codes end with the WebOTP line
+   * `@<domain> #<code>` so a browser on that domain can fill the code in. Empty: no such line.
+   */
+  @Matches(/^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, {
+    message: 'webOtpDomain must be a domain name (no scheme, port or path), or empty',
+  })
+  webOtpDomain = '';
 }
 
 export type SettingsKey = keyof ProjectSettings;

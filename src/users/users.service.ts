@@ -23,6 +23,21 @@ export interface UserRecord {
 
 export type AddressKind = 'email' | 'phone';
 
+export interface AddressChange {
+  /** Make the new address an extra login ID instead of replacing the old address's login ID. */
+  addToLoginIds?: boolean;
+  /** When the new address is another user's login ID, merge into that user (see changeAddress). */
+  mergeIntoExisting?: boolean;
+}
+
+export interface AddressChangeResult {
+  /** The user who now holds the address: the same user, or the existing user merged into. */
+  record: UserRecord;
+  /** The address the user had before, to tell them about the change. */
+  previous: string | null;
+  merged: boolean;
+}
+
 /** Everything about a user that the management API sets, apart from login IDs. */
 export type UserAttributes = Pick<
   UserEntity,
@@ -152,6 +167,63 @@ export class UsersService {
     return firstSeen;
   }
 
+  /**
+   * Gives a user a new, verified e-mail address or phone number (the end of an update flow), and
+   * moves the login IDs with it, in one transaction:
+   * - when the old address was one of the user's login IDs, that login ID becomes the new address
+   *   (same position), unless `addToLoginIds`, which adds the new address as an extra login ID;
+   * - the login_ids primary key stays the uniqueness gate: if the new address is another user's
+   *   login ID, the change fails with LOGIN_ID_CONFLICT (E062125)...
+   * - ...unless `mergeIntoExisting` (the API's `onMergeUseExisting`). Merge rule: the EXISTING user
+   *   (the one whose login ID the new address is) is kept, and the requesting user is merged into
+   *   it: every login ID of the requesting user moves to the existing user (after its own), the
+   *   existing user gets the address as verified, its profile otherwise unchanged, and the
+   *   requesting user is deleted (the caller revokes its sessions). Proving
+   *   both a session of one user and the code sent to the other's login ID is proof of owning both.
+   */
+  async changeAddress(projectId: string, userId: string, kind: AddressKind, address: string, options: AddressChange = {}): Promise<AddressChangeResult> {
+    const newLoginId = normalizeLoginId(address);
+    const outcome = await this.dataSource.transaction(async (tx) => {
+      const user = await tx.findOneBy(UserEntity, { id: userId, projectId });
+      if (!user) throw new DomainError('USER_NOT_FOUND', 'The user no longer exists');
+      const previous = user[kind];
+      const links = await tx.find(LoginIdEntity, { where: { projectId, userId }, order: { position: 'ASC' } });
+      const owner = await tx.findOneBy(LoginIdEntity, { projectId, loginId: newLoginId });
+      const verified = kind === 'email' ? { email: address, verifiedEmail: true } : { phone: address, verifiedPhone: true };
+
+      if (owner && owner.userId !== userId) {
+        if (!options.mergeIntoExisting) throw conflict(newLoginId);
+        const into = owner.userId;
+        const last = await tx.findOne(LoginIdEntity, { where: { projectId, userId: into }, order: { position: 'DESC' } });
+        let position = (last?.position ?? 0) + 1;
+        for (const link of links) await tx.update(LoginIdEntity, { projectId, loginId: link.loginId }, { userId: into, position: position++ });
+        await tx.update(UserEntity, { id: into, projectId }, verified);
+        await tx.delete(UserEntity, { id: userId, projectId });
+        return { userId: into, previous, merged: true };
+      }
+
+      const ownsNew = links.some((l) => l.loginId === newLoginId);
+      const oldLink = previous === null ? undefined : links.find((l) => l.loginId === normalizeLoginId(previous) && l.loginId !== newLoginId);
+      try {
+        if (!options.addToLoginIds && oldLink) {
+          await tx.delete(LoginIdEntity, { projectId, loginId: oldLink.loginId });
+          if (!ownsNew) await tx.insert(LoginIdEntity, { projectId, loginId: newLoginId, userId, position: oldLink.position });
+        } else if (options.addToLoginIds && !ownsNew) {
+          await tx.insert(LoginIdEntity, { projectId, loginId: newLoginId, userId, position: (links.at(-1)?.position ?? 0) + 1 });
+        }
+      } catch (error) {
+        // Another user took the address as a login ID after the look-up above.
+        if (isUniqueViolation(error)) throw conflict(newLoginId);
+        throw error;
+      }
+      await tx.update(UserEntity, { id: userId, projectId }, verified);
+      return { userId, previous, merged: false };
+    });
+    const record = await this.findById(projectId, outcome.userId);
+    if (!record) throw new DomainError('USER_NOT_FOUND', 'The user no longer exists');
+    return { record, previous: outcome.previous, merged: outcome.merged };
+  }
+
   /** Creates a user with all its login IDs at once (the first is the primary one); USER_EXISTS if one is taken. */
   async createWith(projectId: string, loginIds: string[], attributes: UserAttributes): Promise<UserRecord> {
     const ids = uniqueLoginIds(loginIds);
@@ -269,6 +341,10 @@ export class UsersService {
       test: user.test,
     };
   }
+}
+
+function conflict(loginId: string): DomainError {
+  return new DomainError('LOGIN_ID_CONFLICT', `${JSON.stringify(loginId)} is already a login ID of another user`);
 }
 
 function uniqueLoginIds(loginIds: string[]): string[] {

@@ -12,6 +12,8 @@ export type DbKind = 'sqlite' | 'postgres';
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const REDIS_BASE = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Boot can take well over 15 s on a shared 2-core machine under parallel suites. */
+const BOOT_TIMEOUT_MS = 45_000;
 export const TEST_SECRET = 'e2e-test-secret-0123456789abcdef0123456789abcdef';
 
 /** A spawned process of ours (API or worker) with its output captured. */
@@ -91,7 +93,14 @@ export class Stack {
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const stack = new Stack();
-    await stack.boot(options);
+    try {
+      await stack.boot(options);
+    } catch (error) {
+      // A half-booted stack must not leave its processes and Redis connection behind: they keep
+      // the test file's process alive and the whole run hangs.
+      await stack.stop().catch(() => undefined);
+      throw error;
+    }
     return stack;
   }
 
@@ -126,14 +135,14 @@ export class Stack {
 
   async startApi(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
     this.api = spawnNode('api', 'dist/main.js', { ...this.env, ...extraEnv });
-    await this.api.waitForOutput(/API listening/);
+    await this.api.waitForOutput(/API listening/, BOOT_TIMEOUT_MS);
     return this.api;
   }
 
   async startWorker(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
     const worker = spawnNode(`worker-${this.workers.length}`, 'dist/worker.js', { ...this.env, ...extraEnv });
     this.workers.push(worker);
-    await worker.waitForOutput(/Delivery worker running/);
+    await worker.waitForOutput(/Delivery worker running/, BOOT_TIMEOUT_MS);
     return worker;
   }
 

@@ -42,7 +42,7 @@ export class LoginOptionsDto {
 }
 
 class LoginIdDto {
-  /** The user's login ID: an e-mail address for the email channel. @example "ada@example.com" */
+  /** The user's login ID: an e-mail address or an E.164 phone number, or any ID (then `user.email`/`user.phone` say where codes go). @example "ada@example.com" */
   @MaxLength(320) @IsNotEmpty() @IsString() @IsDefined() loginId: string;
 }
 
@@ -65,4 +65,37 @@ export class VerifyRequestDto extends LoginIdDto {
 export class MaskedEmailResponseDto {
   /** @example "a***@example.com" */
   maskedEmail: string;
+}
+
+export class MaskedPhoneResponseDto {
+  /** @example "+*******0100" */
+  maskedPhone: string;
+}
+
+class UpdateOptionsDto extends LoginIdDto {
+  /** Keep the old login ID and add the new address as another one. */
+  @IsOptional() @IsBoolean() addToLoginIDs?: boolean;
+  /**
+   * When the new address is already another user's login ID: merge this user into that existing
+   * user instead of failing with E062125 (the existing user is kept; see the README).
+   */
+  @IsOptional() @IsBoolean() onMergeUseExisting?: boolean;
+  @IsOptional() @MaxLength(100) @IsString() templateId?: string;
+  /** Values available to the message template. @example {"name": "Ada"} */
+  @IsOptional() @IsObject() templateOptions?: Record<string, string>;
+  @IsOptional() @MaxLength(100) @IsString() providerId?: string;
+  /** Accepted for SDK compatibility; has no effect here. */
+  @IsOptional() @IsBoolean() mfa?: boolean;
+  /** Language of the message (BCP 47). @example "es" */
+  @IsOptional() @MaxLength(35) @IsString() locale?: string;
+}
+
+export class UpdateEmailRequestDto extends UpdateOptionsDto {
+  /** The new e-mail address; the code goes there. @example "ada.new@example.com" */
+  @MaxLength(320) @IsNotEmpty() @IsString() @IsDefined() email: string;
+}
+
+export class UpdatePhoneRequestDto extends UpdateOptionsDto {
+  /** The new phone number, E.164; the code goes there. @example "+34612345678" */
+  @MaxLength(32) @IsNotEmpty() @IsString() @IsDefined() phone: string;
 }

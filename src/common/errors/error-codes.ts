@@ -20,6 +20,7 @@ export const ERRORS = {
   INVALID_REFRESH_TOKEN: { code: 'E062402', status: 401, description: 'Invalid or expired refresh token' },
   INVALID_MANAGEMENT_KEY: { code: 'E062403', status: 401, description: 'Invalid management key' },
   USER_DISABLED: { code: 'E062404', status: 401, description: 'User is disabled' },
+  LOGIN_ID_NOT_OWNED: { code: 'E062405', status: 401, description: 'The login ID does not belong to the authenticated user' },
   MGMT_USER_NOT_FOUND: { code: 'E112102', status: 404, description: 'User not found' },
   RATE_LIMITED: { code: 'E130429', status: 429, description: 'Rate limit exceeded' },
   SERVICE_UNAVAILABLE: { code: 'E010500', status: 500, description: 'A backing service is unavailable' },

@@ -10,7 +10,7 @@ export class ConsoleProvider implements MessageProvider {
   private readonly logger = new Logger('ConsoleProvider');
 
   async send(message: OutboundMessage): Promise<ProviderResult> {
-    this.logger.warn(`[development only] ${message.channel} to ${message.to}: ${message.subject}\n${message.text}`);
+    this.logger.warn(`[development only] ${message.type} ${message.channel} to ${message.to}: ${message.subject}\n${message.text}`);
     return {};
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig, type PhoneChannel } from '../../config/app-config.js';
 import type { Channel } from '../../otp/otp.types.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import type { RedisClient } from '../../redis/redis-client.js';
@@ -7,6 +7,8 @@ import type { MessageProvider } from '../delivery.types.js';
 import { ConsoleProvider } from './console.provider.js';
 import { SinkProvider } from './sink.provider.js';
 import { SmtpProvider } from './smtp.provider.js';
+import { TwilioProvider } from './twilio.provider.js';
+import { WebhookProvider } from './webhook.provider.js';
 
 /** Picks, once at boot, the provider configured for each channel. */
 @Injectable()
@@ -15,6 +17,13 @@ export class ProviderRegistry implements OnApplicationShutdown {
 
   constructor(config: AppConfig, @InjectRedis() redis: RedisClient) {
     this.providers.set('email', emailProvider(config, redis));
+    const consoleProvider = new ConsoleProvider();
+    const twilio = config.twilio && new TwilioProvider(config.twilio);
+    const webhook = config.deliveryWebhook && new WebhookProvider(config.deliveryWebhook.url, config.deliveryWebhook.secret);
+    for (const [channel, name] of Object.entries(config.phoneProviders) as [PhoneChannel, string][]) {
+      const provider = name === 'twilio' ? twilio : name === 'webhook' ? webhook : name === 'console' ? consoleProvider : undefined;
+      if (provider) this.providers.set(channel, provider);
+    }
   }
 
   for(channel: Channel): MessageProvider {

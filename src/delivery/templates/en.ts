@@ -1,0 +1,31 @@
+import type { Catalog } from './catalog.js';
+
+const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;
+const action = (purpose: string) =>
+  purpose === 'update-email' ? 'confirm your new e-mail address' : purpose === 'update-phone' ? 'confirm your new phone number' : 'sign in';
+
+export const en: Catalog = {
+  voiceLanguage: 'en-US',
+  email: {
+    subject: (v) => `Your ${v.projectName} verification code`,
+    greeting: (name) => `Hi ${name},`,
+    intro: (v) => `Your ${v.projectName} verification code is`,
+    instruction: (v) => `Enter it to ${action(v.purpose)}. It expires in ${minutes(v.expiresInMinutes)}.`,
+    ignore: 'If you did not ask for this code, you can ignore this message.',
+  },
+  sms: (v) => `${v.code} is your ${v.projectName} verification code. It expires in ${minutes(v.expiresInMinutes)}.`,
+  whatsapp: (v) =>
+    `${v.options.name ? `Hi ${v.options.name}, ` : ''}*${v.code}* is your ${v.projectName} verification code. ` +
+    `It expires in ${minutes(v.expiresInMinutes)}. Do not share it with anyone.`,
+  voice: {
+    intro: (v) => `Hello. This is ${v.projectName}. Your verification code is:`,
+    again: 'Once again, your code is:',
+    outro: 'Goodbye.',
+  },
+  notice: {
+    subject: (v) => `Your ${v.projectName} ${v.kind === 'email' ? 'e-mail address' : 'phone number'} was changed`,
+    text: (v) =>
+      `The ${v.kind === 'email' ? 'e-mail address' : 'phone number'} of your ${v.projectName} account was changed to ${v.newAddress}. ` +
+      'If you did not make this change, contact support at once.',
+  },
+};

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DomainError } from '../common/errors/domain-error.js';
+import { assertChannelReaches, loginIdFor, looksLikePhone, parsePhone } from './phone.js';
+
+function invalid(fn: () => unknown, field: RegExp): void {
+  assert.throws(fn, (error: unknown) => error instanceof DomainError && error.kind === 'INVALID_REQUEST' && field.test(error.message));
+}
+
+describe('parsePhone', () => {
+  it('normalises any international formatting to E.164 and knows the number type', () => {
+    assert.deepEqual(parsePhone(' +34 612-345-678 '), { e164: '+34612345678', type: 'MOBILE', country: 'ES' });
+    assert.equal(parsePhone('+1 (415) 555-2671').e164, '+14155552671');
+    assert.equal(parsePhone('+49 30 1234567').type, 'FIXED_LINE');
+  });
+
+  it('rejects numbers the numbering plan does not allow, naming the field', () => {
+    invalid(() => parsePhone('+15550100', 'user.phone'), /^user\.phone /);
+    invalid(() => parsePhone('612345678'), /^phone /);
+    invalid(() => parsePhone('not a number', 'loginId'), /^loginId /);
+  });
+});
+
+describe('assertChannelReaches', () => {
+  const landline = parsePhone('+442079460958');
+  it('refuses SMS and WhatsApp to a fixed line and suggests voice', () => {
+    invalid(() => assertChannelReaches(landline, 'sms'), /fixed-line.*voice/);
+    invalid(() => assertChannelReaches(landline, 'whatsapp'), /fixed-line.*voice/);
+  });
+  it('lets voice call a fixed line, and text mobiles and numbers of unknown kind', () => {
+    assert.doesNotThrow(() => assertChannelReaches(landline, 'voice'));
+    assert.doesNotThrow(() => assertChannelReaches(parsePhone('+33612345678'), 'sms'));
+    assert.doesNotThrow(() => assertChannelReaches(parsePhone('+14155552671'), 'whatsapp'));
+  });
+});
+
+describe('loginIdFor', () => {
+  it('stores phone login IDs as E.164 and everything else trimmed and lower-cased', () => {
+    assert.equal(loginIdFor('+34 612 345 678', 'sms'), '+34612345678');
+    assert.equal(loginIdFor('+34 612 345 678', 'email'), '+34612345678');
+    assert.equal(loginIdFor(' Ada@Example.com ', 'sms'), 'ada@example.com');
+    assert.equal(loginIdFor('12345', 'email'), '12345', 'a numeric username is not a phone number on e-mail');
+  });
+  it('rejects a phone-shaped login ID that is not a valid number', () => {
+    invalid(() => loginIdFor('612345678', 'sms'), /^loginId /);
+    assert.equal(looksLikePhone('ada', 'sms'), false);
+  });
+});

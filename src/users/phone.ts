@@ -1,0 +1,52 @@
+import { type NumberType, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { DomainError } from '../common/errors/domain-error.js';
+import type { Channel } from '../otp/otp.types.js';
+import { normalizeLoginId } from './users.service.js';
+
+export interface ParsedPhone {
+  /** The number in E.164, the only form stored, keyed on or handed to a provider. */
+  e164: string;
+  /** From libphonenumber's full metadata; undefined when the numbering plan does not say. */
+  type: NumberType | undefined;
+  /** ISO 3166-1 alpha-2 region of the number, when known. */
+  country: string | undefined;
+}
+
+/**
+ * Parses an international number (leading `+` and country code; spaces, dots, dashes and
+ * brackets allowed) and checks it against the numbering plan. `field` names the request field
+ * in the error, as E011003 requires.
+ */
+export function parsePhone(raw: string, field = 'phone'): ParsedPhone {
+  const parsed = parsePhoneNumberFromString(raw.trim());
+  if (!parsed || !parsed.isValid()) {
+    throw new DomainError('INVALID_REQUEST', `${field} must be a valid phone number in international format (E.164, e.g. +14155550100)`);
+  }
+  return { e164: parsed.number, type: parsed.getType(), country: parsed.country };
+}
+
+/** Text channels need a number that can receive messages; a fixed line can only take a call. */
+export function assertChannelReaches(phone: ParsedPhone, channel: Channel, field = 'phone'): void {
+  if ((channel === 'sms' || channel === 'whatsapp') && phone.type === 'FIXED_LINE') {
+    throw new DomainError(
+      'INVALID_REQUEST',
+      `${field} is a fixed-line number, which cannot receive ${channel === 'sms' ? 'SMS' : 'WhatsApp'} messages: use the voice delivery method instead`,
+    );
+  }
+}
+
+/** Whether a login ID is meant as a phone number and must be normalised to E.164 before use. */
+export function looksLikePhone(loginId: string, channel: Channel): boolean {
+  const value = loginId.trim();
+  // On phone channels a bare run of digits is a phone number too (and must then carry a country code).
+  return channel === 'email' ? /^\+[\d\s().-]+$/.test(value) : /^\+?[\d\s().-]+$/.test(value);
+}
+
+/**
+ * The login ID as it is stored and keyed on: E.164 when it is a phone number (so `+1 415-555-0100`
+ * and `+14155550100` are one login ID), otherwise trimmed and lower-cased.
+ */
+export function loginIdFor(loginId: string, channel: Channel): string {
+  if (looksLikePhone(loginId, channel)) return parsePhone(loginId, 'loginId').e164;
+  return normalizeLoginId(loginId);
+}

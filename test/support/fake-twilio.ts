@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+export interface TwilioRequest {
+  resource: 'Messages' | 'Calls';
+  accountSid: string;
+  /** Decoded from the Basic authorization header. */
+  auth: { user: string; password: string } | null;
+  contentType: string;
+  form: Record<string, string>;
+  /** What the fake answered. */
+  status: number;
+}
+
+/**
+ * A real HTTP server on loopback speaking the two Twilio REST endpoints the server uses
+ * (Messages.json, Calls.json). It records every request and can be told to fail.
+ */
+export class FakeTwilio {
+  readonly requests: TwilioRequest[] = [];
+  private server!: Server;
+  private failures: number[] = [];
+  /** Numbers answered with Twilio's 400 "21211 invalid 'To' phone number". */
+  readonly invalidNumbers = new Set<string>();
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The next `count` requests get `status` (e.g. 500) whatever they hold. */
+  failNext(count: number, status = 500): void {
+    for (let i = 0; i < count; i++) this.failures.push(status);
+  }
+
+  /** Requests that were answered 201, i.e. messages Twilio accepted. */
+  delivered(to?: string): TwilioRequest[] {
+    return this.requests.filter((r) => r.status === 201 && (to === undefined || r.form.To === to || r.form.To === `whatsapp:${to}`));
+  }
+
+  async waitForDelivered(to: string, count = 1, timeoutMs = 15_000): Promise<TwilioRequest> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.delivered(to).length < count) {
+      if (Date.now() > deadline) throw new Error(`No delivery #${count} to ${to} within ${timeoutMs} ms (requests: ${JSON.stringify(this.requests)})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.delivered(to)[count - 1]!;
+  }
+
+  /** The code in the `count`-th accepted message or call to `to`. */
+  async codeFor(to: string, count = 1): Promise<string> {
+    return codeIn(await this.waitForDelivered(to, count));
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !match) return { status: 404, body: { code: 20404, message: 'Not found', status: 404 } };
+    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    const decoded = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8') : null;
+    const auth = decoded ? { user: decoded.slice(0, decoded.indexOf(':')), password: decoded.slice(decoded.indexOf(':') + 1) } : null;
+    const record: TwilioRequest = {
+      resource: match[2] as 'Messages' | 'Calls',
+      accountSid: match[1]!,
+      auth,
+      contentType: req.headers['content-type'] ?? '',
+      form,
+      status: 201,
+    };
+    this.requests.push(record);
+    const failure = this.failures.shift();
+    const to = (form.To ?? '').replace(/^whatsapp:/, '');
+    let answer: { status: number; body: unknown };
+    if (failure !== undefined) answer = { status: failure, body: { code: 20500, message: 'Internal Server Error', status: failure } };
+    else if (this.invalidNumbers.has(to)) {
+      answer = { status: 400, body: { code: 21211, message: `The 'To' number ${form.To} is not a valid phone number.`, status: 400 } };
+    } else answer = { status: 201, body: { sid: `${record.resource === 'Calls' ? 'CA' : 'SM'}${String(this.requests.length).padStart(32, '0')}`, status: 'queued' } };
+    record.status = answer.status;
+    return answer;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The code in a Twilio request: the first run of digits in a message body, or the digits a call's TwiML reads out. */
+export function codeIn(request: TwilioRequest): string {
+  if (request.resource === 'Calls') {
+    const spoken = [...request.form.Twiml!.matchAll(/<Say[^>]*>(\d)<\/Say>/g)].map((m) => m[1]).join('');
+    // The digits are read twice.
+    return spoken.slice(0, spoken.length / 2);
+  }
+  const match = /\b(\d{4,10})\b/.exec(request.form.Body ?? '');
+  if (!match) throw new Error(`No code in ${request.form.Body}`);
+  return match[1]!;
+}
