@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { OtpModule } from '../otp/otp.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
@@ -27,6 +28,7 @@ import { TokensService } from './tokens.service.js';
     OtpModule,
     DeliveryModule,
     RateLimitModule,
+    AuditModule,
   ],
   controllers: [OtpController, SessionController, KeysController],
   providers: [OtpAuthService, TokensService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],

@@ -38,6 +38,15 @@ export class AppConfig {
   readonly trustedProxies!: string[];
   readonly globalRateLimit!: { limit: number; windowSeconds: number };
   readonly delivery!: { attempts: number; backoffMs: number };
+  /** Port of the worker's own /health and /metrics listener; none when unset. */
+  readonly workerHealthPort!: number | null;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken!: string | null;
+  /** HTTP basic credentials of the queue dashboard; with no credentials and no operator projects it is off. */
+  readonly admin!: { user: string | null; password: string | null; operatorProjectIds: string[] };
+  /** Origins allowed for every project, besides each project's own `corsOrigins` setting. */
+  readonly corsOrigins!: string[];
+  readonly auditRetentionDays!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -59,6 +68,7 @@ export class AppConfig {
       problems.push('EMAIL_PROVIDER=sink: refused when NODE_ENV=production (it drops messages and keeps them readable in Redis)');
     }
     if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
+    if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
 
     // Phone channels are optional: in production an unset provider switches the channel off
     // rather than forcing every e-mail-only deployment to configure Twilio.
@@ -129,8 +139,17 @@ export class AppConfig {
       trustedProxies: (value.TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean),
       globalRateLimit: { limit: value.RATE_LIMIT_GLOBAL_PER_IP ?? 600, windowSeconds: value.RATE_LIMIT_GLOBAL_WINDOW_SECONDS ?? 300 },
       delivery: { attempts: value.DELIVERY_ATTEMPTS ?? 6, backoffMs: value.DELIVERY_BACKOFF_MS ?? 1000 },
+      workerHealthPort: value.WORKER_HEALTH_PORT ?? null,
+      metricsToken: value.METRICS_TOKEN ?? null,
+      admin: { user: value.ADMIN_USER ?? null, password: value.ADMIN_PASSWORD ?? null, operatorProjectIds: list(value.ADMIN_PROJECT_IDS) },
+      corsOrigins: list(value.CORS_ORIGINS),
+      auditRetentionDays: value.AUDIT_RETENTION_DAYS ?? 90,
     });
   }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 export class ConfigError extends Error {

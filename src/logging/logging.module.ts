@@ -72,6 +72,8 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
+            // http-app.ts writes the one line per request (with the request ID) from a Fastify hook.
+            autoLogging: false,
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
             formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
             hooks: {

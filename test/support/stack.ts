@@ -67,7 +67,7 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Number of separate worker processes to start (default 1). */
   workers?: number;
-  /** A Redis of the test's own (e.g. one it stops and restarts); default: a database index of the shared one. */
+  /** A Redis server of the test's own (e.g. one it stops and restarts) instead of the shared one. */
   redisUrl?: string;
 }
 
@@ -122,6 +122,8 @@ export class Stack {
   private async boot({ db = 'sqlite', env = {}, workers = 1, redisUrl: ownRedis }: StackOptions): Promise<void> {
     const redisUrl = ownRedis ?? `${REDIS_BASE}/${await allocateRedisDb()}`;
     this.redis = new Redis(redisUrl);
+    // A test may stop its own Redis on purpose; the reconnect errors are expected then.
+    this.redis.on('error', () => undefined);
     await this.redis.flushdb();
     this.cleanups.push(async () => {
       await this.redis.flushdb();
