@@ -288,6 +288,7 @@ async function enqueue(producer: DeliveryQueueService, jobs: number): Promise<vo
     while (next < jobs) {
       const n = next++;
       await producer.enqueue({
+        deliveryId: `Dbench${n}`,
         challengeId: `bench-${Date.now()}-${n}`,
         projectId: 'Pbench',
         projectName: 'Bench',

@@ -7,8 +7,11 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { ManagementModule } from './management/management.module.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -25,10 +28,12 @@ export class AppModule {
         DatabaseModule.forRoot({ runMigrations: true }),
         RedisModule,
         QueueModule,
+        MetricsModule,
+        HealthModule,
         AuthModule,
         ManagementModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: DescopeExceptionFilter }],
     };
   }

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Queue } from 'bullmq';
 import type { FastifyError } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { corsOptionsDelegate } from './cors/cors-policy.js';
+import { DELIVERY_QUEUE } from './delivery/delivery.types.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { ProjectsService } from './projects/projects.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -29,6 +37,27 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  const requestLog = new NestLogger('HTTP');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL, so label values stay few; unmatched paths share one label.
+    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    // One line per request, written here because Nest middleware (pino-http's hook) does not run
+    // for every Fastify route; the query string stays out of the logs.
+    const line = {
+      msg: 'request completed',
+      req: { id: String(request.id), method: request.method, url: request.url.split('?')[0] },
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime),
+    };
+    if (reply.statusCode >= 500) requestLog.error(line);
+    else requestLog.log(line);
+    done();
+  });
+  const projects = app.get(ProjectsService, { strict: false });
+  app.enableCors({ delegator: corsOptionsDelegate(config, projects) });
+  await mountQueueDashboard(fastify, config, projects, [app.get<Queue>(getQueueToken(DELIVERY_QUEUE), { strict: false })]);
+
   // The SDKs send refresh and logout with `Content-Type: application/json` and no body: that is {}.
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { OtpModule } from '../otp/otp.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
@@ -25,6 +26,7 @@ import { TokensService } from './tokens.service.js';
     UsersModule,
     OtpModule,
     DeliveryModule,
+    AuditModule,
   ],
   controllers: [OtpController, SessionController, KeysController],
   providers: [OtpAuthService, TokensService, SessionsService, ProjectAuthGuard, RefreshAuthGuard],

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
+import { type AuditAction, AuditService } from '../audit/audit.service.js';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import { AppConfig } from '../config/app-config.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
+import { DeliveryRecordsService } from '../delivery/delivery-records.service.js';
+import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, ChallengeContext, Purpose, VerifiedChallenge } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
@@ -33,6 +36,7 @@ export interface UpdateOptions extends SendOptions {
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
+  requestId?: string;
 }
 
 export type SendResult = { maskedEmail: string } | { maskedPhone: string };
@@ -60,8 +64,11 @@ export class OtpAuthService {
     private readonly users: UsersService,
     private readonly otp: OtpService,
     private readonly queue: DeliveryQueueService,
+    private readonly deliveries: DeliveryRecordsService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -131,17 +138,34 @@ export class OtpAuthService {
 
   async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
     const normalized = loginIdFor(loginId, channel);
-    const challenge = await this.otp.verify(project.id, normalized, channel, code);
+    const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
+    let challenge;
+    try {
+      challenge = await this.otp.verify(project.id, normalized, channel, code);
+    } catch (error) {
+      const failure = error instanceof DomainError ? VERIFY_FAILURES[error.kind] : undefined;
+      if (failure) {
+        this.metrics.otp(project.id, channel, failure.outcome);
+        const userId = (await this.users.findByLoginId(project.id, normalized))?.user.id;
+        await this.audit.record({ ...event, userId, action: failure.action, outcome: 'failure' });
+      }
+      throw error;
+    }
     const record = await this.users.findByLoginId(project.id, normalized);
     // The user was deleted between send and verify: the code proves nothing any more.
     if (!record) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     this.assertEnabled(record);
     if (challenge.purpose === 'update-email' || challenge.purpose === 'update-phone') {
-      return this.finishUpdate(project, channel, challenge, record, client);
+      const response = await this.finishUpdate(project, channel, challenge, record, client);
+      this.metrics.otp(project.id, channel, 'verified');
+      await this.audit.record({ ...event, userId: record.user.id, action: 'address_update', outcome: 'success', detail: { purpose: challenge.purpose } });
+      return response;
     }
     const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
     const { priorAmr, revokeOtherSessions } = challenge.context;
     if (revokeOtherSessions === true) await this.sessions.revokeUser(project.id, record.user.id);
+    this.metrics.otp(project.id, channel, 'verified');
+    await this.audit.record({ ...event, userId: record.user.id, action: 'sign_in', outcome: 'success', detail: { purpose: challenge.purpose, firstSeen } });
     return this.tokens.issue(project, record, {
       amr: [...(Array.isArray(priorAmr) ? (priorAmr as string[]) : []), channel],
       customClaims: challenge.context.customClaims as Record<string, unknown> | undefined,
@@ -208,21 +232,37 @@ export class OtpAuthService {
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
       { ...extraContext, target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
     );
-    await this.queue.enqueue({
+    // The record comes first so the worker always finds it; a job that cannot be queued marks it failed.
+    const delivery = await this.deliveries.queued({
       challengeId: challenge.challengeId,
       projectId: project.id,
-      projectName: project.name,
-      channel,
-      purpose,
-      expiresAt: challenge.expiresAt,
-      locale: options.locale,
-      requestId: options.requestId,
-      ...(channel === 'sms' && settings.webOtpDomain ? { webOtpDomain: settings.webOtpDomain } : {}),
-      to: target,
-      code: challenge.code,
       loginId,
-      templateOptions: options.templateOptions,
+      channel,
+      to: target,
+      requestId: options.requestId,
     });
+    try {
+      await this.queue.enqueue({
+        deliveryId: delivery.id,
+        challengeId: challenge.challengeId,
+        projectId: project.id,
+        projectName: project.name,
+        channel,
+        purpose,
+        expiresAt: challenge.expiresAt,
+        locale: options.locale,
+        requestId: options.requestId,
+        ...(channel === 'sms' && settings.webOtpDomain ? { webOtpDomain: settings.webOtpDomain } : {}),
+        to: target,
+        code: challenge.code,
+        loginId,
+        templateOptions: options.templateOptions,
+      });
+    } catch (error) {
+      await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
+      throw error;
+    }
+    this.metrics.otp(project.id, channel, 'queued');
     return channel === 'email' ? { maskedEmail: maskEmail(target) } : { maskedPhone: maskPhone(target) };
   }
 
@@ -306,6 +346,13 @@ export class OtpAuthService {
     if (record.user.status === 'disabled') throw new DomainError('USER_DISABLED', 'The user is disabled');
   }
 }
+
+/** How a failed verification shows in the metrics and the audit trail. */
+const VERIFY_FAILURES: Partial<Record<string, { outcome: FunnelOutcome; action: AuditAction }>> = {
+  WRONG_CODE: { outcome: 'wrong_code', action: 'wrong_code' },
+  EXPIRED_CODE: { outcome: 'expired', action: 'expired_code' },
+  TOO_MANY_ATTEMPTS: { outcome: 'locked', action: 'lockout' },
+};
 
 function addressKind(channel: Channel): 'email' | 'phone' {
   return channel === 'email' ? 'email' : 'phone';

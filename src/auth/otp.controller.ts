@@ -32,7 +32,7 @@ const RouteChannel = createParamDecorator((_: unknown, context: ExecutionContext
 /** The caller's user agent and IP, recorded on the session a route creates. */
 export const Client = createParamDecorator((_: unknown, context: ExecutionContext): ClientInfo => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
 });
 
 @ApiTags('OTP')

@@ -33,8 +33,8 @@ export class SessionController {
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: EmptyResponseDto })
-  async logout(@CurrentSession() auth: AuthenticatedSession): Promise<EmptyResponseDto> {
-    await this.sessions.logout(auth);
+  async logout(@CurrentSession() auth: AuthenticatedSession, @Client() client: ClientInfo): Promise<EmptyResponseDto> {
+    await this.sessions.logout(auth, client);
     return {};
   }
 
@@ -42,8 +42,8 @@ export class SessionController {
   @Post('logoutall')
   @HttpCode(200)
   @ApiOkResponse({ type: EmptyResponseDto })
-  async logoutAll(@CurrentProject() project: Project, @CurrentSession() auth: AuthenticatedSession): Promise<EmptyResponseDto> {
-    await this.sessions.revokeUser(project.id, auth.record.user.id);
+  async logoutAll(@CurrentSession() auth: AuthenticatedSession, @Client() client: ClientInfo): Promise<EmptyResponseDto> {
+    await this.sessions.logoutAll(auth, client);
     return {};
   }
 

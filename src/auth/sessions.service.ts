@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
@@ -44,6 +45,7 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly audit: AuditService,
   ) {}
 
   async authenticate(project: Project, refreshJwt: string): Promise<AuthenticatedSession> {
@@ -81,8 +83,28 @@ export class SessionsService {
   }
 
   /** Ends one session: the refresh JWT and every rotation of it. */
-  async logout(auth: AuthenticatedSession): Promise<void> {
+  async logout(auth: AuthenticatedSession, client: ClientInfo = {}): Promise<void> {
     await this.revokeFamily(auth.session.familyId);
+    await this.recordLogout(auth, client, 'session');
+  }
+
+  /** Ends every session of the user (`logoutall`). */
+  async logoutAll(auth: AuthenticatedSession, client: ClientInfo = {}): Promise<void> {
+    await this.revokeUser(auth.session.projectId, auth.record.user.id);
+    await this.recordLogout(auth, client, 'all');
+  }
+
+  private recordLogout(auth: AuthenticatedSession, client: ClientInfo, scope: 'session' | 'all'): Promise<void> {
+    return this.audit.record({
+      projectId: auth.session.projectId,
+      action: 'logout',
+      outcome: 'success',
+      userId: auth.record.user.id,
+      loginId: auth.record.loginIds[0],
+      method: 'refresh',
+      ...client,
+      detail: { scope },
+    });
   }
 
   /** Ends every session of the user, or every one but `exceptFamilyId`. */
@@ -96,6 +118,14 @@ export class SessionsService {
   private async assertWithinGrace(project: Project, session: SessionEntity, now: number): Promise<void> {
     if (now - session.rotatedAt! <= project.settings.refreshGraceSeconds * 1000) return;
     await this.revokeFamily(session.familyId);
+    await this.audit.record({
+      projectId: project.id,
+      action: 'refresh_theft',
+      outcome: 'failure',
+      userId: session.userId,
+      method: 'refresh',
+      detail: { familyId: session.familyId, reusedAfterMs: now - session.rotatedAt! },
+    });
     throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token was already used: every session of this sign-in is revoked');
   }
 

@@ -34,6 +34,15 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
+  /** Port of the worker's own /health and /metrics listener; none when unset. */
+  readonly workerHealthPort!: number | null;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken!: string | null;
+  /** HTTP basic credentials of the queue dashboard; with no credentials and no operator projects it is off. */
+  readonly admin!: { user: string | null; password: string | null; operatorProjectIds: string[] };
+  /** Origins allowed for every project, besides each project's own `corsOrigins` setting. */
+  readonly corsOrigins!: string[];
+  readonly auditRetentionDays!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -55,6 +64,7 @@ export class AppConfig {
       problems.push('EMAIL_PROVIDER=sink: refused when NODE_ENV=production (it drops messages and keeps them readable in Redis)');
     }
     if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
+    if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
 
     // Phone channels are optional: in production an unset provider switches the channel off
     // rather than forcing every e-mail-only deployment to configure Twilio.
@@ -122,8 +132,17 @@ export class AppConfig {
       logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
       runWorker: value.RUN_WORKER ?? false,
       workerConcurrency: value.WORKER_CONCURRENCY ?? 50,
+      workerHealthPort: value.WORKER_HEALTH_PORT ?? null,
+      metricsToken: value.METRICS_TOKEN ?? null,
+      admin: { user: value.ADMIN_USER ?? null, password: value.ADMIN_PASSWORD ?? null, operatorProjectIds: list(value.ADMIN_PROJECT_IDS) },
+      corsOrigins: list(value.CORS_ORIGINS),
+      auditRetentionDays: value.AUDIT_RETENTION_DAYS ?? 90,
     });
   }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 export class ConfigError extends Error {

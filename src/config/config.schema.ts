@@ -165,11 +165,51 @@ export class EnvironmentVariables {
   @Max(1000)
   @IsInt()
   WORKER_CONCURRENCY?: number;
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_HEALTH_PORT?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  ADMIN_USER?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  ADMIN_PROJECT_IDS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  AUDIT_RETENTION_DAYS?: number;
 }
 
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((e) => {
-    const value = ['OTP_SECRET', 'TWILIO_AUTH_TOKEN', 'DELIVERY_WEBHOOK_SECRET'].includes(e.property) ? '<hidden>' : JSON.stringify(e.value);
+    const value = ['OTP_SECRET', 'METRICS_TOKEN', 'ADMIN_PASSWORD', 'TWILIO_AUTH_TOKEN', 'DELIVERY_WEBHOOK_SECRET'].includes(e.property) ? '<hidden>' : JSON.stringify(e.value);
     return Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${value}: ${msg}`);
   });
 }

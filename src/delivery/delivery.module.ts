@@ -1,22 +1,32 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ManagementAuthGuard } from '../management/management-auth.guard.js';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
+import { DeliveryRecordsService } from './delivery-records.service.js';
+import { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryService } from './delivery.service.js';
 import { DELIVERY_QUEUE } from './delivery.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
+import { StatusWebhookService } from './status-webhook.service.js';
 
-/** The producer side, imported by the API. */
+const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
+
+/** The producer side, imported by the API: enqueues, writes `queued` records, serves the records. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE })],
-  providers: [DeliveryQueueService],
-  exports: [DeliveryQueueService],
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
+  controllers: [DeliveriesController],
+  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, ManagementAuthGuard],
+  exports: [DeliveryQueueService, DeliveryRecordsService],
 })
 export class DeliveryModule {}
 
 /** The consumer side: the service that sends. Only the worker's root module registers the processor. */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE })],
-  providers: [DeliveryService, ProviderRegistry],
-  exports: [DeliveryService],
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
+  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, StatusWebhookService],
+  exports: [DeliveryService, DeliveryRecordsService],
 })
 export class DeliveryWorkerModule {}

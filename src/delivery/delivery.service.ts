@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SecretsService } from '../common/crypto/secrets.service.js';
-import { type DeliveryJobData, type OutboundMessage, type ProviderResult, type SealedPayload, sealContext } from './delivery.types.js';
+import { type DeliveryJobData, type DeliveryOutcome, type OutboundMessage, type SealedPayload, sealContext } from './delivery.types.js';
+import type { Channel } from '../otp/otp.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { renderCode, renderNotice } from './templates/render.js';
 
@@ -14,7 +15,7 @@ export class DeliveryService {
     private readonly providers: ProviderRegistry,
   ) {}
 
-  async deliver(job: DeliveryJobData): Promise<ProviderResult> {
+  async deliver(job: DeliveryJobData): Promise<DeliveryOutcome> {
     const payload = JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
     const provider = this.providers.for(job.channel);
     const result = await provider.send(this.render(job, payload));
@@ -26,7 +27,16 @@ export class DeliveryService {
       provider: provider.name,
       requestId: job.requestId,
     });
-    return result;
+    return { ...result, provider: provider.name };
+  }
+
+  /** The provider configured for `channel`, or null when there is none. */
+  providerName(channel: Channel): string | null {
+    try {
+      return this.providers.for(channel).name;
+    } catch {
+      return null;
+    }
   }
 
   private render(job: DeliveryJobData, payload: SealedPayload): OutboundMessage {

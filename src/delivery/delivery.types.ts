@@ -7,6 +7,8 @@ export type DeliveryJobType = 'otp' | 'notice';
 
 /** What a delivery job carries. The recipient, the login ID and the code travel sealed (AES-256-GCM). */
 export interface DeliveryJobData {
+  /** The delivery record the worker moves along (queued → sent | failed); absent on notices. */
+  deliveryId?: string;
   /** Absent on jobs queued before notices existed: those are codes. */
   type?: DeliveryJobType;
   /** The challenge for a code; a random ID of its own for a notice. Also the BullMQ job ID. */
@@ -71,6 +73,11 @@ export interface OutboundMessage extends RenderedMessage {
 
 export interface ProviderResult {
   providerMessageId?: string;
+}
+
+/** What the worker learns from a successful hand-off. */
+export interface DeliveryOutcome extends ProviderResult {
+  provider: string;
 }
 
 /** Thrown by a provider when retrying cannot help (bad address, unsubscribed recipient). */

@@ -32,6 +32,8 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
+            // http-app.ts writes the one line per request (with the request ID) from a Fastify hook.
+            autoLogging: false,
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
             transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             serializers: {

@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsArray, IsInt, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -19,6 +19,16 @@ export class ProjectSettings {
   @IsInt() @Min(1) @Max(86400) sessionTtlSeconds = 600;
   /** Lifetime of the refresh JWT, seconds. */
   @IsInt() @Min(300) @Max(31536000) refreshTtlSeconds = 2419200;
+  /** Browser origins (scheme://host[:port]) allowed to call the API for this project, besides CORS_ORIGINS. */
+  @IsArray() @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'corsOrigins entries must be origins like https://app.example.com' })
+  corsOrigins: string[] = [];
+  /** URL that receives every delivery state change, signed with Standard Webhooks; '' for none. */
+  @ValidateIf((settings: ProjectSettings) => settings.statusWebhookUrl !== '')
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  statusWebhookUrl = '';
+  /** Standard Webhooks signing secret (`whsec_` + base64 of 24+ random bytes). */
+  @Matches(/^(whsec_[A-Za-z0-9+/]{32,}={0,2})?$/, { message: 'statusWebhookSecret must be whsec_ followed by base64 of 24+ bytes' })
+  statusWebhookSecret = '';
   /**
    * Seconds a rotated refresh JWT keeps working, so that two tabs refreshing at once both succeed.
    * Reuse after this window is treated as theft: the whole session family is revoked.

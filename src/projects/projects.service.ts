@@ -27,6 +27,7 @@ const PROJECT_ID = /^P[A-Za-z0-9_-]{27}$/;
 @Injectable()
 export class ProjectsService {
   private readonly cache = new TtlCache<Project | null>(5_000);
+  private readonly originsCache = new TtlCache<Set<string>>(5_000);
 
   constructor(
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
@@ -70,6 +71,7 @@ export class ProjectsService {
     entity.settings = { ...settings };
     await this.projects.save(entity);
     this.cache.delete(projectId);
+    this.originsCache.delete('all');
     return this.toProject(entity);
   }
 
@@ -103,6 +105,14 @@ export class ProjectsService {
   async isManagementKey(projectId: string, key: string): Promise<boolean> {
     const row = await this.keys.findOneBy({ keyHash: hashKey(key), projectId, revokedAt: IsNull() });
     return row !== null;
+  }
+
+  /** Every origin some project allows (answers CORS preflights, which carry no project). */
+  async allCorsOrigins(): Promise<Set<string>> {
+    return this.originsCache.getOrLoad('all', async () => {
+      const rows = await this.projects.find({ select: { id: true, settings: true } });
+      return new Set(rows.flatMap((row) => settingsFrom(row.settings).corsOrigins));
+    });
   }
 
   private toProject(entity: ProjectEntity): Project {

@@ -67,6 +67,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Number of separate worker processes to start (default 1). */
   workers?: number;
+  /** A Redis server of the test's own (e.g. one it stops and restarts) instead of the shared one. */
+  redisUrl?: string;
 }
 
 export interface ApiResponse<T = any> {
@@ -102,10 +104,11 @@ export class Stack {
     return stack;
   }
 
-  private async boot({ db = 'sqlite', env = {}, workers = 1 }: StackOptions): Promise<void> {
-    const redisDb = await allocateRedisDb();
-    const redisUrl = `${REDIS_BASE}/${redisDb}`;
+  private async boot({ db = 'sqlite', env = {}, workers = 1, redisUrl: ownRedis }: StackOptions): Promise<void> {
+    const redisUrl = ownRedis ?? `${REDIS_BASE}/${await allocateRedisDb()}`;
     this.redis = new Redis(redisUrl);
+    // A test may stop its own Redis on purpose; the reconnect errors are expected then.
+    this.redis.on('error', () => undefined);
     await this.redis.flushdb();
     this.cleanups.push(async () => {
       await this.redis.flushdb();

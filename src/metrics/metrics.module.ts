@@ -1,0 +1,12 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
+import { MetricsService } from './metrics.service.js';
+
+@Global()
+@Module({
+  imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE })],
+  providers: [MetricsService],
+  exports: [MetricsService],
+})
+export class MetricsModule {}
