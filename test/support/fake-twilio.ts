@@ -118,7 +118,8 @@ export class FakeTwilio {
       resource === 'Calls'
         ? { CallSid: sid, CallStatus: unreachable ? 'no-answer' : 'completed', To: to }
         : { MessageSid: sid, MessageStatus: unreachable ? 'undelivered' : 'delivered', To: to, ...(unreachable ? { ErrorCode: '30003' } : {}) };
-    setTimeout(() => void this.postStatus(url, form), 200);
+    // Real callbacks come seconds later; half a second keeps them behind the worker recording `sent`.
+    setTimeout(() => void this.postStatus(url, form), 500);
   }
 
   private async postStatus(url: string, form: Record<string, string>): Promise<void> {
