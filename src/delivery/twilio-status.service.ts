@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { isValidTwilioSignature } from './providers/twilio-signature.js';
 
@@ -19,6 +20,7 @@ export class TwilioStatusService {
   constructor(
     private readonly config: AppConfig,
     private readonly records: DeliveryRecordsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async handle(params: Record<string, string>, signature: string | undefined): Promise<void> {
@@ -39,10 +41,10 @@ export class TwilioStatusService {
       this.logger.warn({ msg: 'Twilio status for an unknown message', sid, status });
       return;
     }
-    if (DELIVERED.has(status)) await this.records.delivered(record.id);
-    else {
-      const error = [`Twilio ${status}`, params.ErrorCode && `error ${params.ErrorCode}`, params.ErrorMessage].filter(Boolean).join(' ');
-      await this.records.failed(record.id, record.attempts, record.provider, error);
-    }
+    const delivered = DELIVERED.has(status);
+    const error = [`Twilio ${status}`, params.ErrorCode && `error ${params.ErrorCode}`, params.ErrorMessage].filter(Boolean).join(' ');
+    const moved = delivered ? await this.records.delivered(record.id) : await this.records.failed(record.id, record.attempts, record.provider, error);
+    // Counted once per record: a repeated or late callback moves nothing.
+    if (moved) this.metrics.otp(record.projectId, record.channel, delivered ? 'delivered' : 'failed');
   }
 }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { TWILIO_TOKEN, twilioEnv } from '../support/flows.js';
+import { sample } from '../support/metrics.js';
 import { freePort } from '../support/ports.js';
 import { eventually, Stack } from '../support/stack.js';
 import { WebhookSink } from '../support/webhook-sink.js';
@@ -68,6 +69,10 @@ describe('Twilio status callbacks move delivery records to delivered or failed (
       assert.equal(callback.body, '{}');
       const states = await eventually(() => webhookStates(record.deliveryId).length === 3 && webhookStates(record.deliveryId), 5_000, 'three webhook events');
       assert.deepEqual(states, ['delivery.queued', 'delivery.sent', 'delivery.delivered']);
+    }
+    const metrics = (await stack.request('GET', '/metrics')).text;
+    for (const channel of ['sms', 'voice']) {
+      assert.equal(sample(metrics, 'otp_funnel_total', { project: project.projectId, channel, outcome: 'delivered' }), 1, `${channel} counted delivered once`);
     }
   });
 
