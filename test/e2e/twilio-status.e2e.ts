@@ -44,8 +44,10 @@ describe('Twilio status callbacks move delivery records to delivered or failed (
   const webhookStates = (deliveryId: string) => {
     const hook = new Webhook(webhookSecret);
     return hooks.received
-      .map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string } })
+      .map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string; updatedTime: number } })
       .filter((e) => e.data.deliveryId === deliveryId)
+      // API and worker post independently, so arrival order is not state order: the record's time is.
+      .sort((a, b) => a.data.updatedTime - b.data.updatedTime)
       .map((e) => e.type);
   };
 
