@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Project } from '../projects/projects.service.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { looksLikePhone, parsePhone } from '../users/phone.js';
 import type { UserStatus } from '../users/user.entity.js';
 import { normalizeLoginId, type UserAttributes, type UserRecord, UsersService } from '../users/users.service.js';
 import type {
@@ -16,8 +17,6 @@ import type {
   UserRefDto,
 } from './dto/management-requests.dto.js';
 import type { GeneratedOtpDto, UsersPageDto } from './dto/management-responses.dto.js';
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 type ManagedAttribute = Exclude<keyof UserAttributes, 'status' | 'test'>;
 
@@ -115,7 +114,7 @@ export class ManagementService {
     const target =
       channel === 'email'
         ? (record.user.email ?? (isEmail(loginId) ? loginId : null))
-        : (record.user.phone ?? (E164.test(loginId) ? loginId : null));
+        : (record.user.phone ?? (looksLikePhone(loginId, channel) ? parsePhone(loginId, 'loginId').e164 : null));
     if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${channel === 'email' ? 'e-mail address' : 'phone number'}`);
     const { settings } = project;
     const customClaims = body.loginOptions?.customClaims;
@@ -149,15 +148,16 @@ export class ManagementService {
   private attributes(body: UserAttributesDto, mode: 'replace' | 'patch'): Partial<Pick<UserAttributes, ManagedAttribute>> {
     const email = body.email?.trim().toLowerCase();
     if (email && !isEmail(email)) throw new DomainError('INVALID_REQUEST', 'email must be a valid e-mail address');
-    const phone = body.phone?.trim();
-    if (phone && !E164.test(phone)) throw new DomainError('INVALID_REQUEST', 'phone must be in E.164 format, e.g. +14155550100');
+    // Parsed as the OTP routes parse it, so a number is stored in E.164 whichever way it arrived.
+    const raw = body.phone?.trim();
+    const phone = raw ? parsePhone(raw, 'phone').e164 : null;
     const all: Pick<UserAttributes, ManagedAttribute> = {
       name: body.displayName ?? body.name ?? null,
       givenName: body.givenName ?? null,
       middleName: body.middleName ?? null,
       familyName: body.familyName ?? null,
       email: email || null,
-      phone: phone || null,
+      phone,
       verifiedEmail: body.verifiedEmail ?? false,
       verifiedPhone: body.verifiedPhone ?? false,
       roleNames: body.roleNames ?? [],

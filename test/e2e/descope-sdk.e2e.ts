@@ -4,6 +4,7 @@ import DescopeClient from '@descope/node-sdk';
 import { decodeProtectedHeader } from 'jose';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, sleep, Stack } from '../support/stack.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * The official Descope node SDK, untouched, pointed at our server with `baseUrl`: the judge of wire
@@ -13,19 +14,32 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
   describe(`@descope/node-sdk against the server on ${db}`, () => {
     let stack: Stack;
     let sink: SmtpSink;
+    let receiver: WebhookReceiver;
     let projectId: string;
     let managementKey: string;
     let sdk: ReturnType<typeof DescopeClient>;
 
     before(async () => {
       sink = await new SmtpSink().start();
-      stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' } });
+      receiver = await new WebhookReceiver().start();
+      stack = await Stack.start({
+        db,
+        env: {
+          EMAIL_PROVIDER: 'smtp',
+          SMTP_URL: sink.url,
+          EMAIL_FROM: 'OTP <otp@test.local>',
+          SMS_PROVIDER: 'webhook',
+          DELIVERY_WEBHOOK_URL: receiver.url,
+          DELIVERY_WEBHOOK_SECRET: WebhookReceiver.SECRET,
+        },
+      });
       ({ projectId, managementKey } = stack.createProject('SDK'));
       sdk = DescopeClient({ projectId, baseUrl: stack.baseUrl, managementKey });
     });
     after(async () => {
       await stack?.stop();
       await sink?.stop();
+      await receiver?.stop();
     });
 
     it('signs up over email, validates the session with the JWKS, refreshes, reads me and logs out', async () => {
@@ -64,6 +78,56 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(gone.code, 401);
       assert.equal(gone.error?.errorCode, 'E062402');
       await assert.rejects(sdk.refreshSession(refreshJwt!), /refresh token validation failed/, 'the rotated-out refresh JWT died with its session');
+    });
+
+    it('signs up over sms through the webhook provider, validates, refreshes, reads me and logs out', async () => {
+      // Its own project, so the user counts of the management test below stay as they are.
+      const { projectId: smsId } = stack.createProject('SDK sms');
+      const sdk = DescopeClient({ projectId: smsId, baseUrl: stack.baseUrl });
+      // A Spanish mobile range: libphonenumber types it MOBILE (a +1 number would be FIXED_LINE_OR_MOBILE).
+      const phone = '+34612345678';
+      const up = await sdk.otp.signUp.sms('+34 612 34 56 78', { name: 'Alan Turing' });
+      assert.ok(up.ok, JSON.stringify(up.error));
+      assert.equal(up.data?.maskedPhone, '+*******5678');
+      const hook = await receiver.waitForDelivered(phone);
+      assert.ok(hook.payload, `the Standard Webhooks signature verifies: ${hook.verifyError}`);
+      assert.equal(hook.payload.channel, 'sms');
+      assert.equal(hook.payload.projectId, smsId);
+      assert.equal(hook.payload.loginId, phone);
+      assert.match(hook.payload.code, /^\d{6}$/);
+
+      const verified = await sdk.otp.verify.sms(phone, hook.payload.code);
+      assert.ok(verified.ok, JSON.stringify(verified.error));
+      const { sessionJwt, refreshJwt, user, firstSeen } = verified.data!;
+      assert.equal(firstSeen, true);
+      assert.equal(user?.name, 'Alan Turing');
+      assert.equal(user?.phone, phone, 'stored as E.164');
+      assert.equal(user?.verifiedPhone, true);
+      assert.deepEqual(user?.loginIds, [phone]);
+
+      const session = await sdk.validateSession(sessionJwt);
+      assert.equal(session.token.sub, user!.userId);
+      assert.equal(session.token.iss, smsId);
+      assert.deepEqual(session.token.amr, ['sms']);
+
+      const refreshed = await sdk.refreshSession(refreshJwt!);
+      assert.ok(refreshed.refreshJwt && refreshed.refreshJwt !== refreshJwt, 'the refresh JWT rotates');
+      assert.equal(refreshed.token.sub, user!.userId);
+      assert.deepEqual(refreshed.token.amr, ['sms']);
+
+      const me = await sdk.me(refreshed.refreshJwt);
+      assert.ok(me.ok, JSON.stringify(me.error));
+      assert.equal(me.data?.userId, user!.userId);
+      assert.equal(me.data?.phone, phone);
+      assert.equal(me.data?.verifiedPhone, true);
+      assert.deepEqual(me.data?.loginIds, [phone]);
+
+      const out = await sdk.logout(refreshed.refreshJwt);
+      assert.ok(out.ok, JSON.stringify(out.error));
+      const gone = await sdk.me(refreshed.refreshJwt);
+      assert.equal(gone.code, 401);
+      assert.equal(gone.error?.errorCode, 'E062402');
+      assert.equal(receiver.delivered(phone).length, 1, 'one message per sign-up');
     });
 
     it('validateAndRefreshSession refreshes an expired session JWT', async () => {

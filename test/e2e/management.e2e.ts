@@ -83,6 +83,27 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(missing.body.errorCode, 'E011002');
     });
 
+    it('stores phones in E.164 as the OTP routes do, and names the field of a number outside the numbering plan', async () => {
+      const created = await post('/v1/mgmt/user/create', { loginId: 'phoney', phone: '+1 (415) 555-0123' });
+      assert.equal(created.status, 200, created.text);
+      assert.equal(created.body.user.phone, '+14155550123');
+      assert.deepEqual((await search({ phones: ['+14155550123'] })).users.map((u) => u.userId), [created.body.user.userId]);
+      const patched = await stack.request('PATCH', '/v1/mgmt/user/patch', { bearer, body: { loginId: 'phoney', phone: '+34 612 34 56 79' } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.body.user.phone, '+34612345679');
+
+      // Well-formed E.164, but no such numbering plan entry: the phone channels would refuse it too.
+      for (const phone of ['+10000000000', '555-0100']) {
+        const bad = await post('/v1/mgmt/user/create', { loginId: `bad${phone}`, phone });
+        assert.equal(bad.status, 400, phone);
+        assert.equal(bad.body.errorCode, 'E011003', phone);
+        assert.match(bad.body.errorMessage, /^phone must be a valid phone number/, phone);
+      }
+      assert.equal((await stack.request('GET', '/v1/mgmt/user?loginId=bad%2B10000000000', { bearer })).status, 404, 'nothing created');
+      // Leaves the project as it found it, for the counts of the search test.
+      assert.equal((await post('/v1/mgmt/user/delete', { loginId: 'phoney' })).status, 200);
+    });
+
     it('searches with every filter, pages with a stable order and a total', async () => {
       for (let i = 0; i < 7; i++) {
         const res = await post('/v1/mgmt/user/create', { loginId: `user${i}@search.test`, email: `user${i}@search.test`, phone: `+1415555020${i}` });
