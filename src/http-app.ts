@@ -91,6 +91,11 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     if (closing) reply.header('connection', 'close');
   });
 
+  // Twilio's status callbacks are form posts. Repeated names keep their last value: Twilio sends none.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
   setUpSwagger(app);
   return app;
 }

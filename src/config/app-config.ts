@@ -1,5 +1,8 @@
 import { parseEnvironment, type PhoneProviderName } from './config.schema.js';
 
+/** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
+export const TWILIO_STATUS_PATH = 'v1/delivery/twilio/status';
+
 export type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
 /** `none`: the channel is off (production without a provider); its send routes answer 400. */
 export type PhoneProviderSetting = PhoneProviderName | 'none';
@@ -29,7 +32,17 @@ export class AppConfig {
   readonly usingDevelopmentSecret!: boolean;
   readonly email!: { provider: 'console' | 'smtp' | 'sink'; smtpUrl?: string; from: string; sinkDelayMs: number };
   readonly phoneProviders!: Readonly<Record<PhoneChannel, PhoneProviderSetting>>;
-  readonly twilio?: { accountSid: string; authToken: string; from?: string; whatsappFrom?: string; apiBaseUrl: string };
+  /** Where the outside world reaches this API (e.g. https://otp.example.com); provider callbacks are built on it. */
+  readonly publicUrl!: string | null;
+  readonly twilio?: {
+    accountSid: string;
+    authToken: string;
+    from?: string;
+    whatsappFrom?: string;
+    apiBaseUrl: string;
+    /** Twilio's StatusCallback for messages and calls; none without PUBLIC_URL, so records stop at `sent`. */
+    statusCallbackUrl?: string;
+  };
   readonly deliveryWebhook?: { url: string; secret: string };
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
@@ -81,6 +94,7 @@ export class AppConfig {
       const variable = `${channel.toUpperCase()}_PROVIDER`;
       if (production && provider === 'console') problems.push(`${variable}=console: refused when NODE_ENV=production (it logs messages instead of sending them)`);
     }
+    const publicUrl = value.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
     const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
     if (uses('twilio')) {
       if (!value.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: required when a *_PROVIDER is twilio');
@@ -123,6 +137,7 @@ export class AppConfig {
         sinkDelayMs: value.SINK_DELAY_MS ?? 0,
       },
       phoneProviders,
+      publicUrl,
       twilio: uses('twilio')
         ? {
             accountSid: value.TWILIO_ACCOUNT_SID!,
@@ -130,6 +145,7 @@ export class AppConfig {
             from: value.TWILIO_FROM,
             whatsappFrom: value.TWILIO_WHATSAPP_FROM,
             apiBaseUrl: (value.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+            statusCallbackUrl: publicUrl ? `${publicUrl}/${TWILIO_STATUS_PATH}` : undefined,
           }
         : undefined,
       deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,

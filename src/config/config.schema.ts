@@ -141,6 +141,11 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/[^?#]+$/, { message: 'PUBLIC_URL must be an http(s) URL without query or fragment' })
+  PUBLIC_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
   @Matches(/^https?:\/\/.+/, { message: 'DELIVERY_WEBHOOK_URL must be an http(s) URL' })
   DELIVERY_WEBHOOK_URL?: string;
 

@@ -11,14 +11,16 @@ import { DeliveryService } from './delivery.service.js';
 import { DELIVERY_QUEUE } from './delivery.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StatusWebhookService } from './status-webhook.service.js';
+import { TwilioStatusController } from './twilio-status.controller.js';
+import { TwilioStatusService } from './twilio-status.service.js';
 
 const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
 
 /** The producer side, imported by the API: enqueues, writes `queued` records, serves the records. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
-  controllers: [DeliveriesController],
-  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, ManagementAuthGuard],
+  controllers: [DeliveriesController, TwilioStatusController],
+  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, TwilioStatusService, ManagementAuthGuard],
   exports: [DeliveryQueueService, DeliveryRecordsService],
 })
 export class DeliveryModule {}

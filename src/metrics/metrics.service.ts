@@ -37,7 +37,7 @@ export class MetricsService {
 
   private readonly funnel = new Counter({
     name: 'otp_funnel_total',
-    help: 'OTP codes by project, channel and outcome (queued by the API, sent/failed by workers, verified/wrong_code/expired/locked by the API)',
+    help: 'OTP codes by project, channel and outcome (queued by the API, sent/failed by workers, delivered/failed by provider callbacks, verified/wrong_code/expired/locked by the API)',
     labelNames: ['project', 'channel', 'outcome'] as const,
     registers: [this.registry],
   });

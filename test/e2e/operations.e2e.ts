@@ -95,8 +95,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
       const hook = new Webhook(webhookSecret);
       const events = await eventually(() => {
-        const parsed = hooks.received.map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string } });
-        const states = (id: string) => parsed.filter((e) => e.data.deliveryId === id).map((e) => e.type);
+        const parsed = hooks.received.map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string; updatedTime: number } });
+        // API and worker post independently, so arrival order is not state order: the record's time is.
+        const states = (id: string) => parsed.filter((e) => e.data.deliveryId === id).sort((a, b) => a.data.updatedTime - b.data.updatedTime).map((e) => e.type);
         return states(record.deliveryId).length === 2 && states(bad.deliveryId).length === 2 && { states };
       }, 10_000, 'four webhook calls');
       assert.deepEqual(events.states(record.deliveryId), ['delivery.queued', 'delivery.sent']);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 export interface TwilioRequest {
@@ -11,9 +12,19 @@ export interface TwilioRequest {
   status: number;
 }
 
+export interface StatusCallback {
+  url: string;
+  form: Record<string, string>;
+  /** What our server answered. */
+  status: number;
+  body: string;
+}
+
 /**
  * A real HTTP server on loopback speaking the two Twilio REST endpoints the server uses
- * (Messages.json, Calls.json). It records every request and can be told to fail.
+ * (Messages.json, Calls.json). It records every request and can be told to fail. Like Twilio, it
+ * reports the final status of every accepted message or call to the request's StatusCallback,
+ * signed with the auth token it is given.
  */
 export class FakeTwilio {
   readonly requests: TwilioRequest[] = [];
@@ -21,7 +32,13 @@ export class FakeTwilio {
   private failures: number[] = [];
   /** Numbers answered with Twilio's 400 "21211 invalid 'To' phone number". */
   readonly invalidNumbers = new Set<string>();
+  /** Numbers whose accepted messages end `undelivered` (30003 unreachable handset) instead of `delivered`. */
+  readonly unreachableNumbers = new Set<string>();
+  readonly callbacks: StatusCallback[] = [];
   port = 0;
+
+  /** @param authToken signs the status callbacks, as Twilio does with the account's auth token. */
+  constructor(private readonly authToken = 'fake-twilio-token') {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -89,7 +106,29 @@ export class FakeTwilio {
       answer = { status: 400, body: { code: 21211, message: `The 'To' number ${form.To} is not a valid phone number.`, status: 400 } };
     } else answer = { status: 201, body: { sid: `${record.resource === 'Calls' ? 'CA' : 'SM'}${String(this.requests.length).padStart(32, '0')}`, status: 'queued' } };
     record.status = answer.status;
+    const sid = (answer.body as { sid?: string }).sid;
+    if (sid && form.StatusCallback) this.reportStatus(form.StatusCallback, record.resource, sid, to);
     return answer;
+  }
+
+  /** Messages and calls that Twilio accepted move on at the carrier a moment later. */
+  private reportStatus(url: string, resource: 'Messages' | 'Calls', sid: string, to: string): void {
+    const unreachable = this.unreachableNumbers.has(to);
+    const form: Record<string, string> =
+      resource === 'Calls'
+        ? { CallSid: sid, CallStatus: unreachable ? 'no-answer' : 'completed', To: to }
+        : { MessageSid: sid, MessageStatus: unreachable ? 'undelivered' : 'delivered', To: to, ...(unreachable ? { ErrorCode: '30003' } : {}) };
+    // Real callbacks come seconds later; half a second keeps them behind the worker recording `sent`.
+    setTimeout(() => void this.postStatus(url, form), 500);
+  }
+
+  private async postStatus(url: string, form: Record<string, string>): Promise<void> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(this.authToken, url, form) },
+      body: new URLSearchParams(form).toString(),
+    }).catch(() => null);
+    this.callbacks.push({ url, form, status: response?.status ?? 0, body: (await response?.text().catch(() => '')) ?? '' });
   }
 
   async stop(): Promise<void> {
@@ -108,4 +147,11 @@ export function codeIn(request: TwilioRequest): string {
   const match = /\b(\d{4,10})\b/.exec(request.form.Body ?? '');
   if (!match) throw new Error(`No code in ${request.form.Body}`);
   return match[1]!;
+}
+
+/** Twilio's documented signature, written out again here so the fake does not trust our own implementation. */
+function sign(authToken: string, url: string, form: Record<string, string>): string {
+  let data = url;
+  for (const name of Object.keys(form).sort()) data += name + form[name];
+  return createHmac('sha1', authToken).update(data).digest('base64');
 }

@@ -130,7 +130,8 @@ export class Stack {
       this.redis.disconnect();
     });
 
-    const port = await freePort();
+    // A test that must know the API's URL before boot (PUBLIC_URL) picks the port itself.
+    const port = env.PORT ? Number(env.PORT) : await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.env = {
       PATH: process.env.PATH ?? '',

@@ -8,6 +8,8 @@ export interface TwilioSettings {
   whatsappFrom?: string;
   /** https://api.twilio.com, or a local fake in tests. */
   apiBaseUrl: string;
+  /** Where Twilio reports each message's or call's outcome (TwilioStatusController). */
+  statusCallbackUrl?: string;
 }
 
 const escapeXml = (s: string) =>
@@ -53,6 +55,7 @@ export class TwilioProvider implements MessageProvider {
       form.set(this.settings.from!.startsWith('MG') ? 'MessagingServiceSid' : 'From', this.settings.from!);
       form.set('Body', message.text);
     }
+    if (this.settings.statusCallbackUrl) form.set('StatusCallback', this.settings.statusCallbackUrl);
     const url = `${this.settings.apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(this.settings.accountSid)}/${resource}.json`;
     const response = await fetchWithTimeout('Twilio', url, {
       method: 'POST',
