@@ -12,6 +12,7 @@ import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.j
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, ChallengeContext, Purpose, VerifiedChallenge } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
+import { fallbackSources } from '../projects/project-settings.js';
 import { SendLimitsService } from '../rate-limit/send-limits.service.js';
 import { assertChannelReaches, loginIdFor, looksLikePhone, parsePhone } from '../users/phone.js';
 import { type AddressKind, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
@@ -162,7 +163,8 @@ export class OtpAuthService {
     const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     let challenge;
     try {
-      challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 });
+      const fallbackFrom = fallbackSources(project.settings.deliveryFallback, channel);
+      challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 }, fallbackFrom);
     } catch (error) {
       const failure = error instanceof DomainError ? VERIFY_FAILURES[error.kind] : undefined;
       if (failure) {

@@ -54,6 +54,23 @@ export class DeliveryQueueService {
     await this.queue.add(type, { type, ...visible, sealed }, { ...RETRIES(this.config), jobId: request.challengeId });
   }
 
+  /**
+   * Queues the fallback step of a code whose delivery failed permanently: the same challenge (same
+   * code, recipient and expiry) over `channel`. One job per challenge and channel, so a step is
+   * never queued twice. The sealed payload is bound to project and challenge, not channel, so it
+   * travels on as it is.
+   */
+  async enqueueFallback(failed: DeliveryJobData, channel: Channel, deliveryId: string, step: number): Promise<void> {
+    // The WebOTP line is the SMS of the channel asked for; a fallback SMS goes without it.
+    const { webOtpDomain: _domain, ...job } = failed;
+    await this.queue.add('otp', { ...job, channel, deliveryId, step }, { ...RETRIES(this.config), jobId: `${failed.challengeId}-${channel}` });
+  }
+
+  /** The sealed part of a job. */
+  open(job: DeliveryJobData): SealedPayload {
+    return JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
+  }
+
   /** Queues the "your address was changed" notice for the old address. */
   async enqueueNotice(request: NoticeRequest): Promise<void> {
     const { to, loginId, newAddress, templateOptions, ...visible } = request;

@@ -28,7 +28,8 @@ export class DeliveryModule {}
 /** The consumer side: the service that sends. Only the worker's root module registers the processor. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
-  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, StatusWebhookService],
-  exports: [DeliveryService, DeliveryRecordsService],
+  // The queue service too: a permanently failed code falls back to the next channel through it.
+  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, StatusWebhookService, DeliveryQueueService],
+  exports: [DeliveryService, DeliveryRecordsService, DeliveryQueueService, ProjectsModule],
 })
 export class DeliveryWorkerModule {}

@@ -3,6 +3,9 @@ import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } f
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { nextFallbackChannel } from '../projects/project-settings.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryService } from './delivery.service.js';
 import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
@@ -24,6 +27,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly records: DeliveryRecordsService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly queue: DeliveryQueueService,
+    private readonly projects: ProjectsService,
   ) {
     super();
   }
@@ -57,6 +62,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
           : this.records.retrying(id, attempt, this.delivery.providerName(data.channel), message),
       );
       if (final && isCode(data)) this.metrics.otp(data.projectId, data.channel, 'failed');
+      if (permanent && isCode(data)) await this.fallBack(data);
       if (permanent) throw new UnrecoverableError(message);
       throw error;
     }
@@ -66,6 +72,26 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
     await this.record(data, (id) => this.records.sent(id, attempt, outcome.provider, outcome.providerMessageId));
     return outcome;
+  }
+
+  /**
+   * Sends the same challenge over the next channel of the project's fallback chain, with a delivery
+   * record of its own; the failed record stays failed. A fallback that cannot be queued is logged
+   * and never changes the failed job's fate.
+   */
+  private async fallBack(data: DeliveryJobData): Promise<void> {
+    try {
+      const project = await this.projects.find(data.projectId);
+      const next = project ? nextFallbackChannel(project.settings.deliveryFallback, data.channel) : undefined;
+      if (!next || data.expiresAt <= Date.now()) return;
+      const { to, loginId = '' } = this.queue.open(data);
+      const step = (data.step ?? 0) + 1;
+      const record = await this.records.queued({ challengeId: data.challengeId, projectId: data.projectId, loginId, channel: next, to, step, requestId: data.requestId });
+      await this.queue.enqueueFallback(data, next, record.id, step);
+      this.logger.log({ msg: 'delivery falls back', challengeId: data.challengeId, from: data.channel, to: next, step, requestId: data.requestId });
+    } catch (error) {
+      this.logger.error({ msg: 'could not queue the fallback delivery', challengeId: data.challengeId, error: (error as Error).message });
+    }
   }
 
   /**

@@ -14,6 +14,8 @@ export type DeliveryJobType = 'otp' | 'notice' | 'account-exists' | 'none';
 export interface DeliveryJobData {
   /** The delivery record the worker moves along (queued → sent | failed); absent on notices. */
   deliveryId?: string;
+  /** The fallback step (0: the channel asked for); absent means 0. */
+  step?: number;
   /** Absent on jobs queued before notices existed: those are codes. */
   type?: DeliveryJobType;
   /** The challenge for a code; a random ID of its own for a notice. Also the BullMQ job ID. */

@@ -63,18 +63,29 @@ export class OtpService {
   /**
    * Verifies and consumes the current challenge; throws WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS,
    * or RATE_LIMITED when the login ID has spent its wrong-attempt budget (across codes and channels).
+   * `fallbackFrom`: channels whose codes may have been delivered over `channel` by delivery
+   * fallback, nearest first; their challenges are looked at only when `channel` has none.
    */
-  async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget): Promise<VerifiedChallenge> {
-    const key = challengeKey(projectId, loginId, channel);
+  async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget, fallbackFrom: Channel[] = []): Promise<VerifiedChallenge> {
     const log = attemptLogKey(projectId, loginId);
-    const [status, challengeId, storedHash, purpose, context, member] = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
+    let issuedFor = channel;
+    let key = challengeKey(projectId, loginId, channel);
+    let found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
+    for (const source of fallbackFrom) {
+      if (found[0] !== 'missing') break;
+      // The code was issued for `source`: its HMAC binds that channel.
+      issuedFor = source;
+      key = challengeKey(projectId, loginId, source);
+      found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
+    }
+    const [status, challengeId, storedHash, purpose, context, member] = found;
     if (status === 'throttled') {
       throw new DomainError('RATE_LIMITED', 'Too many wrong codes for this user: try again later', Math.max(1, Math.ceil(Number(challengeId) / 1000)));
     }
     if (status === 'locked') throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong attempts: request a new code');
     if (status === 'expired') throw new DomainError('EXPIRED_CODE', 'The code has expired: request a new code');
     if (status !== 'ok') throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
-    const candidate = this.hash(projectId, loginId, channel, purpose as Purpose, challengeId!, code);
+    const candidate = this.hash(projectId, loginId, issuedFor, purpose as Purpose, challengeId!, code);
     if (!SecretsService.equalDigests(candidate, storedHash!)) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     // Two verifies of one right code can both get here; only the one that deletes the challenge wins.
     if ((await this.redis.otpConsume(key, log, challengeId!, member!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');

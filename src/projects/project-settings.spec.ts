@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applySettings, ProjectSettings } from './project-settings.js';
+import { applySettings, fallbackSources, nextFallbackChannel, parseFallbackChains, ProjectSettings } from './project-settings.js';
 
 describe('applySettings', () => {
   it('coerces and validates values', () => {
@@ -22,5 +22,32 @@ describe('applySettings', () => {
     assert.deepEqual(applySettings(new ProjectSettings(), { refreshGraceSeconds: '0', sessionTtlSeconds: '1' }).problems, []);
     const { problems } = applySettings(new ProjectSettings(), { refreshGraceSeconds: '301', sessionTtlSeconds: '0' });
     assert.equal(problems.length, 2);
+  });
+});
+
+describe('deliveryFallback', () => {
+  it('parses chains and answers the next channel and the earlier ones', () => {
+    const setting = 'whatsapp>sms>voice';
+    assert.deepEqual(parseFallbackChains(''), []);
+    assert.deepEqual(parseFallbackChains(' whatsapp > sms , voice>x'), null);
+    assert.equal(nextFallbackChannel(setting, 'whatsapp'), 'sms');
+    assert.equal(nextFallbackChannel(setting, 'sms'), 'voice');
+    assert.equal(nextFallbackChannel(setting, 'voice'), undefined);
+    assert.equal(nextFallbackChannel('', 'whatsapp'), undefined);
+    assert.equal(nextFallbackChannel('whatsapp>sms', 'email'), undefined);
+    assert.equal(nextFallbackChannel('whatsapp>voice,sms>voice', 'sms'), undefined);
+    assert.equal(nextFallbackChannel(' voice > sms ', 'voice'), 'sms');
+    assert.deepEqual(fallbackSources(setting, 'voice'), ['sms', 'whatsapp']);
+    assert.deepEqual(fallbackSources(setting, 'whatsapp'), []);
+  });
+
+  it('accepts well-formed chains and rejects unknown channels, repeats and single steps', () => {
+    assert.deepEqual(applySettings(new ProjectSettings(), { deliveryFallback: 'whatsapp>sms' }).problems, []);
+    assert.deepEqual(applySettings(new ProjectSettings(), { deliveryFallback: 'whatsapp>voice,sms' }).problems.length, 1);
+    for (const bad of ['whatsapp>email', 'sms>sms', 'whatsapp>sms,sms>voice', 'sms', 'sms>', 'whatsapp>sms>whatsapp']) {
+      const { problems } = applySettings(new ProjectSettings(), { deliveryFallback: bad });
+      assert.equal(problems.length, 1, bad);
+      assert.match(problems[0]!, /deliveryFallback must be chains like whatsapp>sms>voice/);
+    }
   });
 });

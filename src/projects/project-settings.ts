@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
 /**
@@ -86,6 +86,60 @@ export class ProjectSettings {
     message: 'webOtpDomain must be a domain name (no scheme, port or path), or empty',
   })
   webOtpDomain = '';
+  /**
+   * Delivery fallback chains, e.g. `whatsapp>sms>voice` (several comma-separated). When a code's
+   * delivery fails permanently, the same challenge is sent over the next channel of its chain, to
+   * the same phone. Empty: no fallback.
+   */
+  @ValidateBy({
+    name: 'fallbackChains',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseFallbackChains(value) !== null,
+      defaultMessage: () => 'deliveryFallback must be chains like whatsapp>sms>voice (channels sms, voice, whatsapp; each at most once), comma-separated, or empty',
+    },
+  })
+  deliveryFallback = '';
+}
+
+type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
+const PHONE_CHANNELS: readonly string[] = ['sms', 'voice', 'whatsapp'];
+
+/**
+ * The chains of a deliveryFallback setting, or null when it is malformed. A channel may appear
+ * only once in the whole setting, so every channel has at most one next step and chains never loop.
+ */
+export function parseFallbackChains(setting: string): PhoneChannel[][] | null {
+  if (setting.trim() === '') return [];
+  const seen = new Set<string>();
+  const chains: PhoneChannel[][] = [];
+  for (const chain of setting.split(',')) {
+    const steps = chain.split('>').map((step) => step.trim());
+    if (steps.length < 2) return null;
+    for (const step of steps) {
+      if (!PHONE_CHANNELS.includes(step) || seen.has(step)) return null;
+      seen.add(step);
+    }
+    chains.push(steps as PhoneChannel[]);
+  }
+  return chains;
+}
+
+/** The channel a permanently failed delivery over `channel` falls back to, if any. */
+export function nextFallbackChannel(setting: string, channel: string): PhoneChannel | undefined {
+  for (const chain of parseFallbackChains(setting) ?? []) {
+    const at = chain.indexOf(channel as PhoneChannel);
+    if (at >= 0) return chain[at + 1];
+  }
+  return undefined;
+}
+
+/** The channels whose codes may have reached the user over `channel` by fallback, nearest first. */
+export function fallbackSources(setting: string, channel: string): PhoneChannel[] {
+  for (const chain of parseFallbackChains(setting) ?? []) {
+    const at = chain.indexOf(channel as PhoneChannel);
+    if (at >= 0) return chain.slice(0, at).reverse();
+  }
+  return [];
 }
 
 export type SettingsKey = keyof ProjectSettings;

@@ -32,6 +32,8 @@ export class FakeTwilio {
   private failures: number[] = [];
   /** Numbers answered with Twilio's 400 "21211 invalid 'To' phone number". */
   readonly invalidNumbers = new Set<string>();
+  /** Numbers whose WhatsApp messages are answered 400 "63003 channel could not find the To address" (no WhatsApp account). */
+  readonly noWhatsappNumbers = new Set<string>();
   /** Numbers whose accepted messages end `undelivered` (30003 unreachable handset) instead of `delivered`. */
   readonly unreachableNumbers = new Set<string>();
   readonly callbacks: StatusCallback[] = [];
@@ -104,6 +106,8 @@ export class FakeTwilio {
     if (failure !== undefined) answer = { status: failure, body: { code: 20500, message: 'Internal Server Error', status: failure } };
     else if (this.invalidNumbers.has(to)) {
       answer = { status: 400, body: { code: 21211, message: `The 'To' number ${form.To} is not a valid phone number.`, status: 400 } };
+    } else if (form.To?.startsWith('whatsapp:') && this.noWhatsappNumbers.has(to)) {
+      answer = { status: 400, body: { code: 63003, message: 'Channel could not find To address', status: 400 } };
     } else answer = { status: 201, body: { sid: `${record.resource === 'Calls' ? 'CA' : 'SM'}${String(this.requests.length).padStart(32, '0')}`, status: 'queued' } };
     record.status = answer.status;
     const sid = (answer.body as { sid?: string }).sid;
