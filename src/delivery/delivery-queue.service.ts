@@ -62,8 +62,7 @@ export class DeliveryQueueService {
    */
   async enqueueFallback(failed: DeliveryJobData, channel: Channel, deliveryId: string, step: number): Promise<void> {
     // The WebOTP line is the SMS of the channel asked for; a fallback SMS goes without it.
-    const { webOtpDomain: _domain, ...job } = failed;
-    await this.queue.add('otp', { ...job, channel, deliveryId, step }, { ...RETRIES(this.config), jobId: `${failed.challengeId}-${channel}` });
+    await this.queue.add('otp', { ...failed, webOtpDomain: undefined, channel, deliveryId, step }, { ...RETRIES(this.config), jobId: `${failed.challengeId}-${channel}` });
   }
 
   /** The sealed part of a job. */
