@@ -79,4 +79,30 @@ describe('on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
       connection.disconnect();
     }
   });
+
+  it('enforces rate limits in the cluster: the recipient cooldown, the per-IP send limit and the login-ID attempt budget', async () => {
+    const limited = stack.createProject('Clustered limits', { ipSendLimit: 3, ipSendWindowSeconds: 60, loginIdWrongAttemptLimit: 2 }, { productionLimits: true }).projectId;
+    const first = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'limit@example.com' }, limited);
+    assert.equal(first.status, 200, first.text);
+    const cooled = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'limit@example.com' }, limited);
+    assert.equal(cooled.status, 429, cooled.text);
+    assert.equal(cooled.body.errorCode, 'E130429');
+    assert.ok(Number(cooled.headers.get('retry-after')) > 0);
+
+    const third = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'other@example.com' }, limited);
+    assert.equal(third.status, 200, third.text);
+    const overIp = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'third@example.com' }, limited);
+    assert.equal(overIp.status, 429, 'the fourth send from one IP in the window');
+    assert.equal(overIp.body.errorCode, 'E130429');
+
+    const code = await sink.codeFor('limit@example.com');
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await stack.post('/v1/auth/otp/verify/email', { loginId: 'limit@example.com', code: wrong }, limited)).body.errorCode, 'E061102');
+    }
+    const budget = await stack.post('/v1/auth/otp/verify/email', { loginId: 'limit@example.com', code }, limited);
+    assert.equal(budget.status, 429, budget.text);
+    assert.ok(['E130429', 'E061103'].includes(budget.body.errorCode), budget.text);
+    assert.ok(cluster.keys().some((k) => k.startsWith('rl')), 'the rate-limit counters live in the cluster');
+  });
 });
