@@ -13,6 +13,18 @@ export type DatabaseConfig =
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** Twilio credentials and endpoints, as the Twilio provider takes them. */
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  from?: string;
+  whatsappFrom?: string;
+  /** https://api.twilio.com, or a local fake in tests. */
+  apiBaseUrl: string;
+  /** Twilio's StatusCallback for messages and calls; none without PUBLIC_URL, so records stop at `sent`. */
+  statusCallbackUrl?: string;
+}
+
 const DEV_SECRET = 'development-only-otp-secret-do-not-use-in-production';
 
 /**
@@ -34,15 +46,7 @@ export class AppConfig {
   readonly phoneProviders!: Readonly<Record<PhoneChannel, PhoneProviderSetting>>;
   /** Where the outside world reaches this API (e.g. https://otp.example.com); provider callbacks are built on it. */
   readonly publicUrl!: string | null;
-  readonly twilio?: {
-    accountSid: string;
-    authToken: string;
-    from?: string;
-    whatsappFrom?: string;
-    apiBaseUrl: string;
-    /** Twilio's StatusCallback for messages and calls; none without PUBLIC_URL, so records stop at `sent`. */
-    statusCallbackUrl?: string;
-  };
+  readonly twilio?: TwilioSettings;
   readonly deliveryWebhook?: { url: string; secret: string };
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;

@@ -1,16 +1,7 @@
+import type { TwilioSettings } from '../../config/app-config.js';
 import type { MessageProvider, OutboundMessage, ProviderResult, VoiceSegment } from '../delivery.types.js';
 import { errorForStatus, fetchWithTimeout } from './http-errors.js';
 
-export interface TwilioSettings {
-  accountSid: string;
-  authToken: string;
-  from?: string;
-  whatsappFrom?: string;
-  /** https://api.twilio.com, or a local fake in tests. */
-  apiBaseUrl: string;
-  /** Where Twilio reports each message's or call's outcome (TwilioStatusController). */
-  statusCallbackUrl?: string;
-}
 
 const escapeXml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
