@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import { AppConfig } from '../config/app-config.js';
+import { BatchInserter } from '../database/batcher.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export type AuditAction = 'sign_in' | 'wrong_code' | 'expired_code' | 'lockout' | 'address_update' | 'refresh_theft' | 'logout';
@@ -44,11 +45,15 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private timer?: NodeJS.Timeout;
+  /** Every sign-in writes an event; concurrent ones share one INSERT. */
+  private readonly inserter: BatchInserter<AuditEventEntity>;
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.inserter = new BatchInserter(events);
+  }
 
   /** Records an event. An audit write failing is logged, never turned into a failed sign-in. */
   async record(input: AuditInput): Promise<void> {
@@ -66,7 +71,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
         detail: input.detail ?? null,
         createdAt: Date.now(),
       });
-      await this.events.save(row);
+      await this.inserter.insert(row);
     } catch (error) {
       this.logger.error({ msg: 'could not write an audit event', action: input.action, error: (error as Error).message });
     }

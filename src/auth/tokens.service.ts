@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { randomToken } from '../common/crypto/random.js';
+import { BatchInserter } from '../database/batcher.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
@@ -22,11 +23,16 @@ export interface SessionRequest {
 /** Signs session and refresh JWTs; every refresh JWT is a row in `sessions` (its `jti`). */
 @Injectable()
 export class TokensService {
+  /** Every sign-in and refresh stores its session before answering; concurrent ones share one INSERT. */
+  private readonly inserter: BatchInserter<SessionEntity>;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-  ) {}
+  ) {
+    this.inserter = new BatchInserter(sessions);
+  }
 
   async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
     const { user } = record;
@@ -47,7 +53,7 @@ export class TokensService {
       userAgent: request.userAgent?.slice(0, 512) ?? null,
       ip: request.ip?.slice(0, 64) ?? null,
     });
-    await this.sessions.insert(session);
+    await this.inserter.insert(session);
 
     const key = await this.keys.current(project.id);
     const claims = {

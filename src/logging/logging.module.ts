@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { destination } from 'pino';
+import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
@@ -66,27 +68,31 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
     const pretty = config.nodeEnv === 'development' && process.stdout.isTTY;
+    const options: Options = {
+      level: config.logLevel,
+      // http-app.ts writes the one line per request (with the request ID) from a Fastify hook.
+      autoLogging: false,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => scrubSecrets(arg)) as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    };
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // http-app.ts writes the one line per request (with the request ID) from a Fastify hook.
-            autoLogging: false,
-            redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-            formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
-            hooks: {
-              logMethod(args, method) {
-                method.apply(this, args.map((arg) => scrubSecrets(arg)) as Parameters<typeof method>);
-              },
-            },
-            transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-          },
+          pinoHttp: pretty
+            ? { ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } }
+            : // Asynchronous: lines logged while a write is in flight leave together in one syscall
+              // instead of one blocking write each; pino flushes what is left when the process exits.
+              [options, destination({ dest: 1, sync: false })],
         }),
       ],
     };

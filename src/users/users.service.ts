@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { Batcher } from '../database/batcher.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity, type UserStatus } from './user.entity.js';
@@ -22,6 +23,12 @@ export interface UserRecord {
 }
 
 export type AddressKind = 'email' | 'phone';
+
+interface LoginIdKey {
+  projectId: string;
+  /** Normalized. */
+  loginId: string;
+}
 
 export interface AddressChange {
   /** Make the new address an extra login ID instead of replacing the old address's login ID. */
@@ -79,6 +86,8 @@ export function normalizeLoginId(loginId: string): string {
 
 @Injectable()
 export class UsersService {
+  private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
@@ -86,26 +95,46 @@ export class UsersService {
   ) {}
 
   /**
-   * One query (it runs on every send and verify): the user whose ID the login ID row names, joined
-   * with all of the user's login IDs in order. The user ID comes from a scalar subquery and the login
-   * IDs are joined on the (globally unique) user ID alone, so that every step is a primary-key or
-   * user-ID index lookup whatever the planner's statistics say: a plain three-way join was planned as
-   * a scan of all the project's users on a freshly loaded table.
+   * The user of a login ID with all of the user's login IDs in order, or null. It runs on every send
+   * and verify, so concurrent lookups share one query (see Batcher).
    */
-  async findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
+  findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
+    return this.lookups.add({ projectId, loginId: normalizeLoginId(loginId) });
+  }
+
+  /**
+   * One query for a batch of login IDs. The user IDs come from a subquery on the login_ids primary
+   * key and the login IDs are joined on the (globally unique) user ID alone, so that every step is a
+   * primary-key or user-ID index lookup whatever the planner's statistics say: a plain three-way join
+   * filtered by project was planned as a scan of all the project's users on a freshly loaded table.
+   */
+  private async findManyByLoginId(keys: LoginIdKey[]): Promise<(UserRecord | null)[]> {
     const query = this.users.createQueryBuilder('u');
-    const userId = query.subQuery().select('l.userId').from(LoginIdEntity, 'l').where('l.projectId = :projectId AND l.loginId = :loginId').getQuery();
+    const parameters: Record<string, string> = {};
+    const matches = keys.map(({ projectId, loginId }, i) => {
+      parameters[`p${i}`] = projectId;
+      parameters[`l${i}`] = loginId;
+      return `(l.projectId = :p${i} AND l.loginId = :l${i})`;
+    });
+    const userIds = query.subQuery().select('l.userId').from(LoginIdEntity, 'l').where(matches.join(' OR ')).getQuery();
     const { entities, raw } = await query
       .innerJoin(LoginIdEntity, 'other', 'other.userId = u.id')
       .addSelect('other.loginId', 'other_login_id')
-      // The project is pinned by the login ID row; adding it here let the planner pick the
-      // (project) index and filter the project's users one by one.
-      .where(`u.id = ${userId}`)
-      .setParameters({ projectId, loginId: normalizeLoginId(loginId) })
+      .where(`u.id IN ${userIds}`)
+      .setParameters(parameters)
       .orderBy('other.position', 'ASC')
-      .getRawAndEntities<{ other_login_id: string }>();
-    const user = entities[0];
-    return user ? { user, loginIds: raw.map((row) => row.other_login_id) } : null;
+      .getRawAndEntities<{ u_id: string; other_login_id: string }>();
+    const loginIdsOf = new Map<string, string[]>();
+    for (const row of raw) {
+      const list = loginIdsOf.get(row.u_id);
+      if (list) list.push(row.other_login_id);
+      else loginIdsOf.set(row.u_id, [row.other_login_id]);
+    }
+    return keys.map(({ projectId, loginId }) => {
+      const user = entities.find((u) => u.projectId === projectId && loginIdsOf.get(u.id)?.includes(loginId));
+      // A copy per caller: flows update their record in place, and two requests may share a user.
+      return user ? { user: Object.assign(new UserEntity(), user), loginIds: [...loginIdsOf.get(user.id)!] } : null;
+    });
   }
 
   async findById(projectId: string, userId: string): Promise<UserRecord | null> {
