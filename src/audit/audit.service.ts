@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import { AppConfig } from '../config/app-config.js';
-import { BatchInserter } from '../database/batcher.js';
+import { batchInserter } from '../database/batcher.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export type AuditAction = 'sign_in' | 'wrong_code' | 'expired_code' | 'lockout' | 'address_update' | 'refresh_theft' | 'logout';
@@ -46,13 +46,13 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger(AuditService.name);
   private timer?: NodeJS.Timeout;
   /** Every sign-in writes an event; concurrent ones share one INSERT. */
-  private readonly inserter: BatchInserter<AuditEventEntity>;
+  private readonly insert: (row: AuditEventEntity) => Promise<void>;
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
     private readonly config: AppConfig,
   ) {
-    this.inserter = new BatchInserter(events);
+    this.insert = batchInserter(events);
   }
 
   /** Records an event. An audit write failing is logged, never turned into a failed sign-in. */
@@ -71,7 +71,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
         detail: input.detail ?? null,
         createdAt: Date.now(),
       });
-      await this.inserter.insert(row);
+      await this.insert(row);
     } catch (error) {
       this.logger.error({ msg: 'could not write an audit event', action: input.action, error: (error as Error).message });
     }

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { randomToken } from '../common/crypto/random.js';
-import { BatchInserter } from '../database/batcher.js';
+import { batchInserter } from '../database/batcher.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
@@ -24,14 +24,14 @@ export interface SessionRequest {
 @Injectable()
 export class TokensService {
   /** Every sign-in and refresh stores its session before answering; concurrent ones share one INSERT. */
-  private readonly inserter: BatchInserter<SessionEntity>;
+  private readonly insert: (row: SessionEntity) => Promise<void>;
 
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
   ) {
-    this.inserter = new BatchInserter(sessions);
+    this.insert = batchInserter(sessions);
   }
 
   async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
@@ -53,7 +53,7 @@ export class TokensService {
       userAgent: request.userAgent?.slice(0, 512) ?? null,
       ip: request.ip?.slice(0, 64) ?? null,
     });
-    await this.inserter.insert(session);
+    await this.insert(session);
 
     const key = await this.keys.current(project.id);
     const claims = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Repository } from 'typeorm';
-import { BatchInserter, Batcher } from './batcher.js';
+import { batchInserter, Batcher } from './batcher.js';
 
 describe('Batcher', () => {
   it('runs what was added in one turn as one batch, and answers each caller with its own result', async () => {
@@ -36,7 +36,7 @@ describe('Batcher', () => {
   });
 });
 
-describe('BatchInserter', () => {
+describe('batchInserter', () => {
   /** A table whose INSERT fails whenever a row has `bad`, as a constraint would. */
   function table() {
     const stored: { id: number; bad?: boolean }[] = [];
@@ -49,19 +49,19 @@ describe('BatchInserter', () => {
         stored.push(...list);
       },
     } as unknown as Repository<{ id: number; bad?: boolean }>;
-    return { stored, calls, inserter: new BatchInserter(repository) };
+    return { stored, calls, insert: batchInserter(repository) };
   }
 
   it('stores concurrent rows with one multi-row INSERT', async () => {
-    const { stored, calls, inserter } = table();
-    await Promise.all([1, 2, 3, 4].map((id) => inserter.insert({ id })));
+    const { stored, calls, insert } = table();
+    await Promise.all([1, 2, 3, 4].map((id) => insert({ id })));
     assert.deepEqual(calls, [4]);
     assert.deepEqual(stored.map((row) => row.id), [1, 2, 3, 4]);
   });
 
   it('fails only the caller whose row breaks the batch, and stores the others', async () => {
-    const { stored, inserter } = table();
-    const outcomes = await Promise.allSettled([inserter.insert({ id: 1 }), inserter.insert({ id: 2, bad: true }), inserter.insert({ id: 3 })]);
+    const { stored, insert } = table();
+    const outcomes = await Promise.allSettled([insert({ id: 1 }), insert({ id: 2, bad: true }), insert({ id: 3 })]);
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(stored.map((row) => row.id).sort(), [1, 3]);
   });

@@ -50,27 +50,30 @@ export class Batcher<I, O> {
 }
 
 /**
- * Inserts rows of one table through a Batcher: one multi-row INSERT per batch. A batch that fails is
- * retried row by row, so a row that breaks a constraint fails its own caller only.
+ * A Batcher for writes: `writeMany` once per batch. A batch that fails is retried item by item with
+ * `writeOne`, so an item that breaks it fails its own caller only (writes retried this way must be
+ * idempotent or atomic per batch).
  */
-export class BatchInserter<T extends ObjectLiteral> {
-  private readonly batcher: Batcher<T, Error | undefined>;
-
-  constructor(repository: Repository<T>, maxRows = 100) {
-    this.batcher = new Batcher(async (rows) => {
-      try {
-        await repository.insert(rows as QueryDeepPartialEntity<T>[]);
-        return rows.map(() => undefined);
-      } catch (error) {
-        if (rows.length === 1) return [error as Error];
-        return Promise.all(rows.map((row) => repository.insert(row as QueryDeepPartialEntity<T>).then(() => undefined, (rowError: unknown) => rowError as Error)));
-      }
-    }, maxRows);
-  }
-
-  /** Stores a whole entity (as `repository.create` makes it). */
-  async insert(row: T): Promise<void> {
-    const error = await this.batcher.add(row);
+export function batchedWriter<I>(writeMany: (items: I[]) => Promise<unknown>, writeOne: (item: I) => Promise<unknown>, maxItems = 100): (item: I) => Promise<void> {
+  const batcher = new Batcher<I, Error | undefined>(async (items) => {
+    try {
+      await writeMany(items);
+      return items.map(() => undefined);
+    } catch (error) {
+      if (items.length === 1) return [error as Error];
+      return Promise.all(items.map((item) => writeOne(item).then(() => undefined, (itemError: unknown) => itemError as Error)));
+    }
+  }, maxItems);
+  return async (item) => {
+    const error = await batcher.add(item);
     if (error) throw error;
-  }
+  };
+}
+
+/** Inserts whole entities (as `repository.create` makes them) of one table, one multi-row INSERT per batch. */
+export function batchInserter<T extends ObjectLiteral>(repository: Repository<T>): (row: T) => Promise<void> {
+  return batchedWriter(
+    (rows: T[]) => repository.insert(rows as QueryDeepPartialEntity<T>[]),
+    (row: T) => repository.insert(row as QueryDeepPartialEntity<T>),
+  );
 }

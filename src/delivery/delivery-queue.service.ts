@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { batchedWriter } from '../database/batcher.js';
 import type { Channel, Purpose } from '../otp/otp.types.js';
 import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryJobType, type SealedPayload, sealContext } from './delivery.types.js';
 
@@ -29,6 +30,12 @@ export interface NoticeRequest {
   templateOptions?: Record<string, string>;
 }
 
+interface NewJob {
+  name: DeliveryJobType;
+  data: DeliveryJobData;
+  opts: JobsOptions;
+}
+
 /** Retries of every job; how many and how far apart is configuration (DELIVERY_ATTEMPTS, DELIVERY_BACKOFF_MS). */
 const RETRIES = (config: AppConfig): JobsOptions => ({
   attempts: config.delivery.attempts,
@@ -41,17 +48,28 @@ const RETRIES = (config: AppConfig): JobsOptions => ({
 /** The only producer of the delivery queue; every job option is set here. */
 @Injectable()
 export class DeliveryQueueService {
+  /**
+   * Concurrent sends share one pipelined write to Redis (addBulk). A batch that fails is retried job
+   * by job, which the job IDs make idempotent.
+   */
+  private readonly add: (job: NewJob) => Promise<void>;
+
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    @InjectQueue(DELIVERY_QUEUE) queue: Queue<DeliveryJobData>,
     private readonly secrets: SecretsService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.add = batchedWriter(
+      (jobs: NewJob[]) => queue.addBulk(jobs),
+      (job: NewJob) => queue.add(job.name, job.data, job.opts),
+    );
+  }
 
   async enqueue(request: DeliveryRequest): Promise<void> {
     const { to, code, loginId, templateOptions, type = 'otp', ...visible } = request;
     const sealed = this.seal(request.projectId, request.challengeId, { to, code, loginId, templateOptions });
     // One job per challenge: adding the same challenge twice is a no-op, never a second message.
-    await this.queue.add(type, { type, ...visible, sealed }, { ...RETRIES(this.config), jobId: request.challengeId });
+    await this.add({ name: type, data: { type, ...visible, sealed }, opts: { ...RETRIES(this.config), jobId: request.challengeId } });
   }
 
   /**
@@ -62,7 +80,11 @@ export class DeliveryQueueService {
    */
   async enqueueFallback(failed: DeliveryJobData, channel: Channel, deliveryId: string, step: number): Promise<void> {
     // The WebOTP line is the SMS of the channel asked for; a fallback SMS goes without it.
-    await this.queue.add('otp', { ...failed, webOtpDomain: undefined, channel, deliveryId, step }, { ...RETRIES(this.config), jobId: `${failed.challengeId}-${channel}` });
+    await this.add({
+      name: 'otp',
+      data: { ...failed, webOtpDomain: undefined, channel, deliveryId, step },
+      opts: { ...RETRIES(this.config), jobId: `${failed.challengeId}-${channel}` },
+    });
   }
 
   /** The sealed part of a job. */
@@ -75,7 +97,7 @@ export class DeliveryQueueService {
     const { to, loginId, newAddress, templateOptions, ...visible } = request;
     const id = randomUUID();
     const sealed = this.seal(request.projectId, id, { to, loginId, newAddress, templateOptions });
-    await this.queue.add('notice', { type: 'notice', ...visible, challengeId: id, expiresAt: Date.now(), sealed }, { ...RETRIES(this.config), jobId: id });
+    await this.add({ name: 'notice', data: { type: 'notice', ...visible, challengeId: id, expiresAt: Date.now(), sealed }, opts: { ...RETRIES(this.config), jobId: id } });
   }
 
   private seal(projectId: string, id: string, payload: SealedPayload): string {

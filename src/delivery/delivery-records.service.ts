@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { BatchInserter } from '../database/batcher.js';
+import { batchInserter } from '../database/batcher.js';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import type { Channel } from '../otp/otp.types.js';
 import { DeliveryEntity, type DeliveryState } from './delivery.entity.js';
@@ -50,13 +50,13 @@ const MAX_ERROR = 1000;
 @Injectable()
 export class DeliveryRecordsService {
   /** Every send writes a record before it answers; concurrent sends share one INSERT. */
-  private readonly inserter: BatchInserter<DeliveryEntity>;
+  private readonly insert: (row: DeliveryEntity) => Promise<void>;
 
   constructor(
     @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
     private readonly webhook: StatusWebhookService,
   ) {
-    this.inserter = new BatchInserter(deliveries);
+    this.insert = batchInserter(deliveries);
   }
 
   async queued(input: NewDelivery): Promise<DeliveryEntity> {
@@ -81,7 +81,7 @@ export class DeliveryRecordsService {
       deliveredAt: null,
       failedAt: null,
     });
-    await this.inserter.insert(entity);
+    await this.insert(entity);
     this.webhook.notify(toView(entity));
     return entity;
   }
