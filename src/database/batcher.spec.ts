@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Repository } from 'typeorm';
-import { batchInserter, Batcher } from './batcher.js';
+import { batchedWriter, Batcher } from './batcher.js';
 
 describe('Batcher', () => {
   it('runs what was added in one turn as one batch, and answers each caller with its own result', async () => {
@@ -27,6 +26,27 @@ describe('Batcher', () => {
     assert.deepEqual(batches, [[1, 2], [3, 4], [5]]);
   });
 
+  it('holds items while a batch is in flight, then sends them together', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new Batcher(async (items: number[]) => {
+      batches.push(items);
+      if (batches.length === 1) await first;
+      return items;
+    });
+    const pending = [batcher.add(1)];
+    await new Promise((resolve) => setImmediate(resolve));
+    pending.push(batcher.add(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    pending.push(batcher.add(3));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [[1]]);
+    release();
+    assert.deepEqual(await Promise.all(pending), [1, 2, 3]);
+    assert.deepEqual(batches, [[1], [2, 3]]);
+  });
+
   it('rejects every caller of a batch that fails', async () => {
     const batcher = new Batcher<number, number>(async () => {
       throw new Error('database down');
@@ -36,33 +56,30 @@ describe('Batcher', () => {
   });
 });
 
-describe('batchInserter', () => {
-  /** A table whose INSERT fails whenever a row has `bad`, as a constraint would. */
-  function table() {
-    const stored: { id: number; bad?: boolean }[] = [];
+describe('batchedWriter', () => {
+  /** A store whose batch write fails whenever an item is `bad`, as a constraint would. */
+  function store() {
+    const stored: number[] = [];
     const calls: number[] = [];
-    const repository = {
-      insert: async (rows: { id: number; bad?: boolean } | { id: number; bad?: boolean }[]) => {
-        const list = Array.isArray(rows) ? rows : [rows];
-        calls.push(list.length);
-        if (list.some((row) => row.bad)) throw new Error('constraint violated');
-        stored.push(...list);
-      },
-    } as unknown as Repository<{ id: number; bad?: boolean }>;
-    return { stored, calls, insert: batchInserter(repository) };
+    const write = async (items: number[]) => {
+      calls.push(items.length);
+      if (items.some((n) => n < 0)) throw new Error('constraint violated');
+      stored.push(...items);
+    };
+    return { stored, calls, write: batchedWriter(write, (n: number) => write([n])) };
   }
 
-  it('stores concurrent rows with one multi-row INSERT', async () => {
-    const { stored, calls, insert } = table();
-    await Promise.all([1, 2, 3, 4].map((id) => insert({ id })));
+  it('writes concurrent items with one call', async () => {
+    const { stored, calls, write } = store();
+    await Promise.all([1, 2, 3, 4].map((n) => write(n)));
     assert.deepEqual(calls, [4]);
-    assert.deepEqual(stored.map((row) => row.id), [1, 2, 3, 4]);
+    assert.deepEqual(stored, [1, 2, 3, 4]);
   });
 
-  it('fails only the caller whose row breaks the batch, and stores the others', async () => {
-    const { stored, insert } = table();
-    const outcomes = await Promise.allSettled([insert({ id: 1 }), insert({ id: 2, bad: true }), insert({ id: 3 })]);
+  it('fails only the caller whose item breaks the batch, and writes the others', async () => {
+    const { stored, write } = store();
+    const outcomes = await Promise.allSettled([write(1), write(-2), write(3)]);
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.deepEqual(stored.map((row) => row.id).sort(), [1, 3]);
+    assert.deepEqual(stored.sort(), [1, 3]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import { RawTable } from './raw-table.js';
 
 interface Pending<I, O> {
   item: I;
@@ -8,44 +8,55 @@ interface Pending<I, O> {
 }
 
 /**
- * Group commit: the items that requests add while the event loop is busy go to `run` together, at
- * the loop's next turn (or as soon as `maxItems` are waiting). Each caller's promise settles with
- * its own result, so a request still waits for its own read or write; under load, one database round
- * trip (one socket write, one commit) serves many requests instead of one each. When the server is
- * idle a batch holds one item and waits for nothing but the current turn.
+ * Group commit: the items that requests add while the event loop is busy go to `run` together.
+ * A batch starts at the loop's next turn when no other batch of this Batcher is in flight; while one
+ * is, items wait for it to finish and then go together (or as soon as `maxItems` are waiting). So an
+ * idle server waits for nothing but the current turn, and a busy one makes one database or Redis
+ * round trip (one socket write, one commit) for many requests instead of one each. Each caller's
+ * promise settles with its own result.
  */
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   /** `run` answers one result per item, in order. */
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxItems = 100,
+    private readonly maxInFlight = 1,
   ) {}
 
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.maxItems) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          this.flush();
-        });
-      }
+      else this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight < this.maxInFlight) this.flush();
     });
   }
 
   private flush(): void {
-    const batch = this.queue;
+    const batch = this.queue.splice(0, this.maxItems);
     if (!batch.length) return;
-    this.queue = [];
-    this.run(batch.map((pending) => pending.item)).then(
-      (results) => batch.forEach((pending, i) => pending.resolve(results[i] as O)),
-      (error: unknown) => batch.forEach((pending) => pending.reject(error)),
-    );
+    this.inFlight++;
+    this.run(batch.map((pending) => pending.item))
+      .then(
+        (results) => batch.forEach((pending, i) => pending.resolve(results[i] as O)),
+        (error: unknown) => batch.forEach((pending) => pending.reject(error)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.queue.length) this.schedule();
+      });
   }
 }
 
@@ -72,8 +83,9 @@ export function batchedWriter<I>(writeMany: (items: I[]) => Promise<unknown>, wr
 
 /** Inserts whole entities (as `repository.create` makes them) of one table, one multi-row INSERT per batch. */
 export function batchInserter<T extends ObjectLiteral>(repository: Repository<T>): (row: T) => Promise<void> {
+  const table = new RawTable(repository);
   return batchedWriter(
-    (rows: T[]) => repository.insert(rows as QueryDeepPartialEntity<T>[]),
-    (row: T) => repository.insert(row as QueryDeepPartialEntity<T>),
+    (rows: T[]) => table.insertMany(rows),
+    (row: T) => table.insertMany([row]),
   );
 }

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In, QueryFailedError, Repository } from
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { Batcher } from '../database/batcher.js';
+import { RawTable } from '../database/raw-table.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity, type UserStatus } from './user.entity.js';
@@ -86,13 +87,16 @@ export function normalizeLoginId(loginId: string): string {
 
 @Injectable()
 export class UsersService {
+  private readonly usersTable: RawTable<UserEntity>;
   private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.usersTable = new RawTable(users);
+  }
 
   /**
    * The user of a login ID with all of the user's login IDs in order, or null. It runs on every send
@@ -109,31 +113,28 @@ export class UsersService {
    * filtered by project was planned as a scan of all the project's users on a freshly loaded table.
    */
   private async findManyByLoginId(keys: LoginIdKey[]): Promise<(UserRecord | null)[]> {
-    const query = this.users.createQueryBuilder('u');
-    const parameters: Record<string, string> = {};
-    const matches = keys.map(({ projectId, loginId }, i) => {
-      parameters[`p${i}`] = projectId;
-      parameters[`l${i}`] = loginId;
-      return `(l.projectId = :p${i} AND l.loginId = :l${i})`;
+    const users = this.usersTable;
+    const parameters: string[] = [];
+    const matches = keys.map(({ projectId, loginId }) => {
+      parameters.push(projectId, loginId);
+      return `(l."project_id" = ${users.param(parameters.length - 2)} AND l."login_id" = ${users.param(parameters.length - 1)})`;
     });
-    const userIds = query.subQuery().select('l.userId').from(LoginIdEntity, 'l').where(matches.join(' OR ')).getQuery();
-    const { entities, raw } = await query
-      .innerJoin(LoginIdEntity, 'other', 'other.userId = u.id')
-      .addSelect('other.loginId', 'other_login_id')
-      .where(`u.id IN ${userIds}`)
-      .setParameters(parameters)
-      .orderBy('other.position', 'ASC')
-      .getRawAndEntities<{ u_id: string; other_login_id: string }>();
-    const loginIdsOf = new Map<string, string[]>();
-    for (const row of raw) {
-      const list = loginIdsOf.get(row.u_id);
-      if (list) list.push(row.other_login_id);
-      else loginIdsOf.set(row.u_id, [row.other_login_id]);
+    const rows = await users.query<Record<string, unknown> & { id: string; other_login_id: string }>(
+      `SELECT u.*, o."login_id" AS "other_login_id" FROM ${users.name} u JOIN "login_ids" o ON o."user_id" = u."id" ` +
+        `WHERE u."id" IN (SELECT l."user_id" FROM "login_ids" l WHERE ${matches.join(' OR ')}) ORDER BY o."position"`,
+      parameters,
+    );
+    const found = new Map<string, { row: Record<string, unknown>; loginIds: string[] }>();
+    for (const row of rows) {
+      const entry = found.get(row.id);
+      if (entry) entry.loginIds.push(row.other_login_id);
+      else found.set(row.id, { row, loginIds: [row.other_login_id] });
     }
+    const matched = [...found.values()];
     return keys.map(({ projectId, loginId }) => {
-      const user = entities.find((u) => u.projectId === projectId && loginIdsOf.get(u.id)?.includes(loginId));
-      // A copy per caller: flows update their record in place, and two requests may share a user.
-      return user ? { user: Object.assign(new UserEntity(), user), loginIds: [...loginIdsOf.get(user.id)!] } : null;
+      const entry = matched.find(({ row, loginIds }) => row.project_id === projectId && loginIds.includes(loginId));
+      // Hydrated per caller: flows update their record in place, and two requests may share a user.
+      return entry ? { user: users.hydrate(entry.row), loginIds: [...entry.loginIds] } : null;
     });
   }
 

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { createPostgresDatabase } from '../../test/support/stack.js';
+import { batchInserter } from './batcher.js';
+import { epochMs } from './columns.js';
+import { RawTable } from './raw-table.js';
+
+/** Every kind of column the hot-path tables have. */
+@Entity('raw_table_rows')
+class RowEntity {
+  @PrimaryColumn({ type: 'varchar', length: 32 }) id: string;
+  @Column({ name: 'display_name', type: 'varchar', length: 64, nullable: true }) displayName: string | null;
+  @Column({ type: 'boolean', default: false }) verified: boolean;
+  @Column({ type: 'simple-json' }) tags: string[];
+  @Column({ type: 'simple-json', nullable: true }) detail: Record<string, unknown> | null;
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs }) createdAt: number;
+  @Column({ name: 'seen_at', type: 'bigint', nullable: true, transformer: epochMs }) seenAt: number | null;
+}
+
+@Entity('raw_table_events')
+class EventEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'integer' }) seq: number;
+  @Column({ type: 'varchar', length: 32 }) name: string;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+const ROWS: RowEntity[] = [
+  Object.assign(new RowEntity(), { id: 'a', displayName: 'Ada', verified: true, tags: ['x', 'y'], detail: { n: 1 }, createdAt: 1_795_000_000_123, seenAt: null }),
+  Object.assign(new RowEntity(), { id: 'b', displayName: null, verified: false, tags: [], detail: null, createdAt: 1, seenAt: 2 }),
+];
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`RawTable on ${kind}`, () => {
+    async function open(): Promise<DataSource> {
+      // A throwaway schema for a throwaway database: synchronize is right here.
+      const common = { entities: [RowEntity, EventEntity], synchronize: true };
+      const dataSource =
+        kind === 'sqlite'
+          ? new DataSource({ ...common, type: 'better-sqlite3', database: ':memory:' })
+          : new DataSource({ ...common, type: 'postgres', url: await createPostgresDatabase(cleanups) });
+      await dataSource.initialize();
+      cleanups.push(() => dataSource.destroy());
+      return dataSource;
+    }
+
+    it('writes rows that the repository reads back unchanged, and reads rows as the repository does', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(RowEntity);
+      const table = new RawTable(repository);
+      await table.insertMany(ROWS);
+      assert.deepEqual(await repository.find({ order: { id: 'ASC' } }), ROWS);
+      const raw = await table.query<Record<string, unknown>>(`SELECT r.* FROM ${table.name} r WHERE r."id" = ${table.param(0)}`, ['a']);
+      assert.deepEqual(table.hydrate(raw[0]!), ROWS[0]);
+      assert.ok(table.hydrate(raw[0]!) instanceof RowEntity);
+    });
+
+    it('leaves generated columns to the database', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(EventEntity);
+      await new RawTable(repository).insertMany([repository.create({ name: 'one' }), repository.create({ name: 'two' })]);
+      assert.deepEqual(
+        (await repository.find({ order: { seq: 'ASC' } })).map((e) => e.name),
+        ['one', 'two'],
+      );
+    });
+
+    it('batchInserter: a row that breaks a constraint fails its own caller, its neighbours are stored', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(RowEntity);
+      await repository.save(ROWS[0]!);
+      const insert = batchInserter(repository);
+      const fresh = (id: string) => Object.assign(new RowEntity(), { ...ROWS[1]!, id });
+      const outcomes = await Promise.allSettled([insert(fresh('c')), insert(ROWS[0]!), insert(fresh('d'))]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual((await repository.find({ order: { id: 'ASC' } })).map((r) => r.id), ['a', 'c', 'd']);
+    });
+  });
+}
