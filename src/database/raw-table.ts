@@ -32,6 +32,16 @@ export class RawTable<T extends ObjectLiteral> {
     return this.repository.manager.connection.query(sql, parameters) as Promise<R[]>;
   }
 
+  /** The rows of a statement with RETURNING (the drivers answer UPDATE ... RETURNING in different shapes). */
+  async returning<R>(sql: string, parameters: unknown[]): Promise<R[]> {
+    const runner = this.repository.manager.connection.createQueryRunner();
+    try {
+      return ((await runner.query(sql, parameters, true)) as { records?: R[] }).records ?? [];
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** An entity from a row of `SELECT <alias>.*`. */
   hydrate(row: Record<string, unknown>): T {
     const { metadata } = this.repository;

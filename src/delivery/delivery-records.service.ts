@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { batchInserter } from '../database/batcher.js';
+import { Batcher, batchInserter } from '../database/batcher.js';
+import { RawTable } from '../database/raw-table.js';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import type { Channel } from '../otp/otp.types.js';
 import { DeliveryEntity, type DeliveryState } from './delivery.entity.js';
@@ -43,6 +44,14 @@ export interface NewDelivery {
 
 const MAX_ERROR = 1000;
 
+interface SentChange {
+  id: string;
+  attempts: number;
+  provider: string;
+  providerMessageId: string | null;
+  at: number;
+}
+
 /**
  * The delivery records: the API writes `queued`, the worker moves a record to `sent` or `failed`,
  * a provider callback to `delivered` or `failed`. Every change goes to the project's status webhook.
@@ -52,11 +61,16 @@ export class DeliveryRecordsService {
   /** Every send writes a record before it answers; concurrent sends share one INSERT. */
   private readonly insert: (row: DeliveryEntity) => Promise<void>;
 
+  /** Every delivery a worker makes ends here; concurrent ones share one UPDATE. */
+  private readonly sentBatch = new Batcher<SentChange, DeliveryEntity | null>((changes) => this.sentMany(changes));
+  private readonly table: RawTable<DeliveryEntity>;
+
   constructor(
     @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
     private readonly webhook: StatusWebhookService,
   ) {
     this.insert = batchInserter(deliveries);
+    this.table = new RawTable(deliveries);
   }
 
   async queued(input: NewDelivery): Promise<DeliveryEntity> {
@@ -88,7 +102,7 @@ export class DeliveryRecordsService {
 
   /** The provider accepted the message (for SMTP, the server accepted the mail). */
   sent(id: string, attempts: number, provider: string, providerMessageId: string | undefined): Promise<DeliveryEntity | null> {
-    return this.change(id, ['queued'], { state: 'sent', attempts, provider, providerMessageId: providerMessageId ?? null, providerError: null, sentAt: Date.now() });
+    return this.sentBatch.add({ id, attempts, provider, providerMessageId: providerMessageId ?? null, at: Date.now() });
   }
 
   /** An attempt failed and the queue will retry: the record stays queued, with the error. */
@@ -118,6 +132,41 @@ export class DeliveryRecordsService {
     const row = await this.deliveries.findOneBy({ projectId, id });
     if (!row) throw new DomainError('NOT_FOUND', `No delivery ${JSON.stringify(id)} in this project`);
     return toView(row);
+  }
+
+  /**
+   * queued → sent for a batch of records, in one statement: the same conditional move as change(),
+   * each record with its own values. CASTs type the parameters alike on PostgreSQL and SQLite.
+   */
+  private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null)[]> {
+    const table = this.table;
+    const parameters: unknown[] = [];
+    const param = (value: unknown) => {
+      parameters.push(value);
+      return table.param(parameters.length - 1);
+    };
+    const perRecord = (column: string, type: string, value: (change: SentChange) => unknown) =>
+      `"${column}" = CASE "id" ${changes.map((change) => `WHEN ${param(change.id)} THEN CAST(${param(value(change))} AS ${type})`).join(' ')} END`;
+    const rows = await table.returning<Record<string, unknown>>(
+      `UPDATE ${table.name} SET "state" = 'sent', "provider_error" = NULL, ` +
+        [
+          perRecord('attempts', 'INTEGER', (c) => c.attempts),
+          perRecord('provider', 'VARCHAR(32)', (c) => c.provider),
+          perRecord('provider_message_id', 'VARCHAR(256)', (c) => c.providerMessageId),
+          perRecord('sent_at', 'BIGINT', (c) => c.at),
+          perRecord('updated_at', 'BIGINT', (c) => c.at),
+        ].join(', ') +
+        ` WHERE "id" IN (${changes.map((change) => param(change.id)).join(', ')}) AND "state" = 'queued' RETURNING *`,
+      parameters,
+    );
+    const moved = new Map(rows.map((row) => [row.id as string, table.hydrate(row)]));
+    return changes.map(({ id }) => {
+      const row = moved.get(id);
+      if (!row) return null;
+      moved.delete(id);
+      this.webhook.notify(toView(row));
+      return row;
+    });
   }
 
   /**
