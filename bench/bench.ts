@@ -4,7 +4,8 @@
 // Options: --duration <s> (10), --connections <n> (50), --db postgres|sqlite (postgres),
 // --scenarios ceiling,send,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
-// --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs).
+// --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
+// --node-flags="<flags>" for the API and worker processes (e.g. --node-flags="--max-semi-space-size=4").
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,6 +52,7 @@ const { values: opts } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'keep-logs': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const smoke = opts.smoke;
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
 
   const servers: ServerProcess[] = [];
   const start = async (name: string, script: string, ready: RegExp, extraEnv: Record<string, string> = {}) => {
-    const nodeFlags = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(logDir, 'profiles'), '--cpu-prof-name', `${name}-${servers.length}.cpuprofile`] : [];
+    const nodeFlags = opts['node-flags'].split(' ').filter(Boolean);
+    if (opts.profile) nodeFlags.push('--cpu-prof', '--cpu-prof-dir', join(logDir, 'profiles'), '--cpu-prof-name', `${name}-${servers.length}.cpuprofile`);
     const server = new ServerProcess(name, ROOT, [...nodeFlags, script], { ...env, ...extraEnv }, logPath(logDir, `${name}-${servers.length}`));
     servers.push(server);
     cleanups.push(() => server.stop());
