@@ -59,6 +59,30 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.ok(table.hydrate(raw[0]!) instanceof RowEntity);
     });
 
+    it('updateEach: one UPDATE gives each row its own values, only where the condition holds, and answers the rows', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(RowEntity);
+      const table = new RawTable(repository);
+      await table.insertMany([...ROWS, Object.assign(new RowEntity(), { ...ROWS[1]!, id: 'c' })]);
+      const updated = await table.updateEach(
+        [
+          { id: 'a', set: { seenAt: 10, tags: ['p'], verified: false } },
+          { id: 'b', set: { seenAt: 1_795_000_000_999, tags: [], verified: true } },
+          { id: 'c', set: { seenAt: 30, tags: ['never'], verified: true } },
+        ],
+        { also: `"display_name" = 'changed'`, where: `"id" <> 'c'` },
+      );
+      assert.deepEqual([...updated.keys()].sort(), ['a', 'b']);
+      const rows = await repository.find({ order: { id: 'ASC' } });
+      const row = (values: Partial<RowEntity>) => Object.assign(new RowEntity(), values);
+      assert.deepEqual(rows, [
+        row({ ...ROWS[0]!, seenAt: 10, tags: ['p'], verified: false, displayName: 'changed' }),
+        row({ ...ROWS[1]!, seenAt: 1_795_000_000_999, tags: [], verified: true, displayName: 'changed' }),
+        row({ ...ROWS[1]!, id: 'c' }),
+      ]);
+      assert.deepEqual(updated.get('b'), rows[1]);
+    });
+
     it('leaves generated columns to the database', async () => {
       const dataSource = await open();
       const repository = dataSource.getRepository(EventEntity);

@@ -134,32 +134,12 @@ export class DeliveryRecordsService {
     return toView(row);
   }
 
-  /**
-   * queued → sent for a batch of records, in one statement: the same conditional move as change(),
-   * each record with its own values. CASTs type the parameters alike on PostgreSQL and SQLite.
-   */
+  /** queued → sent for a batch of records, in one statement: the same conditional move as change(). */
   private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null)[]> {
-    const table = this.table;
-    const parameters: unknown[] = [];
-    const param = (value: unknown) => {
-      parameters.push(value);
-      return table.param(parameters.length - 1);
-    };
-    const perRecord = (column: string, type: string, value: (change: SentChange) => unknown) =>
-      `"${column}" = CASE "id" ${changes.map((change) => `WHEN ${param(change.id)} THEN CAST(${param(value(change))} AS ${type})`).join(' ')} END`;
-    const rows = await table.returning<Record<string, unknown>>(
-      `UPDATE ${table.name} SET "state" = 'sent', "provider_error" = NULL, ` +
-        [
-          perRecord('attempts', 'INTEGER', (c) => c.attempts),
-          perRecord('provider', 'VARCHAR(32)', (c) => c.provider),
-          perRecord('provider_message_id', 'VARCHAR(256)', (c) => c.providerMessageId),
-          perRecord('sent_at', 'BIGINT', (c) => c.at),
-          perRecord('updated_at', 'BIGINT', (c) => c.at),
-        ].join(', ') +
-        ` WHERE "id" IN (${changes.map((change) => param(change.id)).join(', ')}) AND "state" = 'queued' RETURNING *`,
-      parameters,
+    const moved = await this.table.updateEach(
+      changes.map(({ id, attempts, provider, providerMessageId, at }) => ({ id, set: { attempts, provider, providerMessageId, sentAt: at, updatedAt: at } })),
+      { also: `"state" = 'sent', "provider_error" = NULL`, where: `"state" = 'queued'` },
     );
-    const moved = new Map(rows.map((row) => [row.id as string, table.hydrate(row)]));
     return changes.map(({ id }) => {
       const row = moved.get(id);
       if (!row) return null;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { Batcher } from '../database/batcher.js';
+import { Batcher, batchInserter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
@@ -88,6 +88,15 @@ export function normalizeLoginId(loginId: string): string {
 @Injectable()
 export class UsersService {
   private readonly usersTable: RawTable<UserEntity>;
+  private readonly insertUser: (row: UserEntity) => Promise<void>;
+  private readonly insertLoginId: (row: LoginIdEntity) => Promise<void>;
+  /** Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. */
+  private readonly signIns = new Batcher<{ id: string; set: Partial<UserEntity> }, void>(async (changes) => {
+    const email = changes.filter((change) => 'email' in change.set);
+    const phone = changes.filter((change) => !('email' in change.set));
+    await Promise.all([email, phone].filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
+    return changes.map(() => undefined);
+  });
   private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
 
   constructor(
@@ -96,6 +105,8 @@ export class UsersService {
     private readonly dataSource: DataSource,
   ) {
     this.usersTable = new RawTable(users);
+    this.insertUser = batchInserter(users);
+    this.insertLoginId = batchInserter(loginIds);
   }
 
   /**
@@ -172,9 +183,9 @@ export class UsersService {
       createdAt: Date.now(),
       lastLoginAt: null,
     });
-    await this.users.insert(user);
+    await this.insertUser(user);
     try {
-      await this.loginIds.insert({ projectId, loginId: normalized, userId: user.id, position: 0 });
+      await this.insertLoginId(this.loginIds.create({ projectId, loginId: normalized, userId: user.id, position: 0 }));
     } catch (error) {
       await this.users.delete({ id: user.id });
       if (isUniqueViolation(error)) throw new DomainError('USER_EXISTS', `User ${JSON.stringify(normalized)} already exists`);
@@ -189,10 +200,9 @@ export class UsersService {
    */
   async recordVerifiedSignIn(user: UserEntity, kind: AddressKind, address: string): Promise<boolean> {
     const firstSeen = user.lastLoginAt === null;
-    const changes: Partial<UserEntity> = { lastLoginAt: Date.now() };
-    if (kind === 'email') Object.assign(changes, { email: address, verifiedEmail: true });
-    else Object.assign(changes, { phone: address, verifiedPhone: true });
-    await this.users.update({ id: user.id }, changes);
+    const changes: Partial<UserEntity> =
+      kind === 'email' ? { lastLoginAt: Date.now(), email: address, verifiedEmail: true } : { lastLoginAt: Date.now(), phone: address, verifiedPhone: true };
+    await this.signIns.add({ id: user.id, set: changes });
     Object.assign(user, changes);
     return firstSeen;
   }
