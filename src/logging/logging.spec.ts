@@ -13,6 +13,32 @@ describe('scrubSecrets', () => {
     assert.match(scrubbed, /\[redacted-jwt\]/);
   });
 
+  it('censors secret fields at every depth, in arrays and on errors, and keeps the rest', () => {
+    const error = Object.assign(new Error('no route'), { code: '123456' });
+    const scrubbed = scrubSecrets({
+      code: '111111',
+      msg: 'sent',
+      job: { sealed: 'abc', data: { code: '222222', refreshJwt: 'r', to: 'a***@example.com' } },
+      list: [{ token: 't' }, { authorization: 'Bearer x', cookie: 'c' }],
+      error,
+      none: { code: null },
+    }) as Record<string, any>;
+    assert.deepEqual(
+      { ...scrubbed, error: undefined },
+      {
+        code: '[redacted]',
+        msg: 'sent',
+        job: { sealed: '[redacted]', data: { code: '[redacted]', refreshJwt: '[redacted]', to: 'a***@example.com' } },
+        list: [{ token: '[redacted]' }, { authorization: '[redacted]', cookie: '[redacted]' }],
+        error: undefined,
+        none: { code: null },
+      },
+    );
+    assert.ok(scrubbed.error instanceof Error);
+    assert.equal((scrubbed.error as Error & { code: string }).code, '[redacted]');
+    assert.equal((scrubbed.error as Error).message, 'no route');
+  });
+
   it('keeps an Error an Error', () => {
     const error = scrubSecrets(new RangeError('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJVMSJ9.sig'));
     assert.ok(error instanceof RangeError);
