@@ -5,7 +5,7 @@
 // --scenarios ceiling,send,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
-// --node-flags="<flags>" for the API and worker processes (e.g. --node-flags="--max-semi-space-size=4").
+// --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128, as npm start runs them).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,7 +52,8 @@ const { values: opts } = parseArgs({
     smoke: { type: 'boolean', default: false },
     'keep-logs': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    'node-flags': { type: 'string', default: '' },
+    // As `npm start` and the Docker image run the processes.
+    'node-flags': { type: 'string', default: '--max-old-space-size=128' },
   },
 });
 const smoke = opts.smoke;
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
     const workers = await startWorkers(1);
     const parts = 3;
     const rssAfter: number[] = [];
+    const heapAfter: string[] = [];
     let i = 0;
     let total: LoadResult | undefined;
     for (let part = 0; part < parts; part++) {
@@ -188,14 +190,22 @@ async function main(): Promise<void> {
       const result = await load(baseUrl, '/v1/auth/otp/signin/email', { authorization: `Bearer ${bearer}` }, () => ({ loginId: `seed${i++ % userCount}@bench.test` }), { ...target, pids: [api.pid] });
       total = total ? merge(total, result) : result;
       rssAfter.push(rssMb(api.pid));
+      heapAfter.push(await heapMb(baseUrl));
     }
     const row = toRow(`memory: ${total!.requests} sends`, total!, [api.pid]);
-    row.note = `API RSS after each third: ${rssAfter.map((r) => r.toFixed(0)).join(' / ')} MB`;
+    row.note = `API RSS after each third: ${rssAfter.map((r) => r.toFixed(0)).join(' / ')} MB; V8 heap used/total, external: ${heapAfter.join(' / ')}`;
     rows.push(row);
     await Promise.all(workers.map((w) => w.stop()));
     await queue.obliterate({ force: true });
   }
   printTable();
+}
+
+/** The API's V8 heap (used/total) and external memory in MB, from its own /metrics. */
+async function heapMb(baseUrl: string): Promise<string> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const mb = (name: string) => (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1e6).toFixed(0);
+  return `${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')}, ${mb('nodejs_external_memory_bytes')}`;
 }
 
 interface LoadResult {
