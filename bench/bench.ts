@@ -2,7 +2,7 @@
 // database, drives load and prints one table. Not a test; `--smoke` (2 s per scenario) runs in npm test.
 //
 // Options: --duration <s> (10), --connections <n> (50), --db postgres|sqlite (postgres),
-// --scenarios ceiling,send,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
+// --scenarios ceiling,send,send-2api,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
 // --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128, as npm start runs them).
@@ -24,7 +24,7 @@ import { runCycles } from './cycle.js';
 import { CpuMeter, logPath, rssMb, ServerProcess } from './processes.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SCENARIOS = ['ceiling', 'send', 'cycle', 'drain', 'drain-50ms', 'memory'] as const;
+const SCENARIOS = ['ceiling', 'send', 'send-2api', 'cycle', 'drain', 'drain-50ms', 'memory'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const BENCH_SECRET = 'bench-only-secret-0123456789abcdef0123456789abcdef';
 /**
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   const project = await createProject(env);
   const bearer = project;
 
-  const needsUsers = scenarios.includes('send') || scenarios.includes('memory');
+  const needsUsers = scenarios.includes('send') || scenarios.includes('send-2api') || scenarios.includes('memory');
   if (needsUsers) {
     log(`seeding ${userCount} users through the sign-up route`);
     let seeded = 0;
@@ -153,6 +153,29 @@ async function main(): Promise<void> {
     let i = 0;
     const result = await load(baseUrl, '/v1/auth/otp/signin/email', { authorization: `Bearer ${bearer}` }, () => ({ loginId: `seed${i++ % userCount}@bench.test` }), { duration, pids: [api.pid] });
     rows.push(toRow('send: sign-in over email', result, [api.pid]));
+    await queue.obliterate({ force: true });
+  }
+
+  if (scenarios.includes('send-2api')) {
+    // Scale-out on one machine: a second API process on its own port, as behind a load balancer;
+    // the connections are split between the two.
+    const secondPort = await freePort();
+    const second = await start('api', 'dist/main.js', /API listening/, { PORT: String(secondPort) });
+    let i = 0;
+    const body = () => ({ loginId: `seed${i++ % userCount}@bench.test` });
+    const headers = { authorization: `Bearer ${bearer}` };
+    const pids = [api.pid, second.pid];
+    const half = Math.max(1, Math.floor(connections / 2));
+    const cpu = new CpuMeter(() => pids).start();
+    const results = await Promise.all(
+      [baseUrl, `http://127.0.0.1:${secondPort}`].map((url) => load(url, '/v1/auth/otp/signin/email', headers, body, { duration, connections: half })),
+    );
+    const cpuPct = cpu.stop();
+    rows.push({
+      ...toRow('send: 2 API processes', { ...parallel(results), cpu: cpuPct }, pids),
+      note: `${half} connections each; p50/p99 the higher of the two`,
+    });
+    await second.stop();
     await queue.obliterate({ force: true });
   }
 
@@ -226,12 +249,12 @@ async function load(
   path: string,
   headers: Record<string, string>,
   body: () => unknown,
-  target: { duration?: number; amount?: number; pids?: number[] },
+  target: { duration?: number; amount?: number; pids?: number[]; connections?: number },
 ): Promise<LoadResult> {
   const cpu = new CpuMeter(() => target.pids ?? []).start();
   const result = await autocannon({
     url: baseUrl,
-    connections,
+    connections: target.connections ?? connections,
     ...(target.amount ? { amount: target.amount } : { duration: target.duration }),
     requests: [
       {
@@ -260,6 +283,22 @@ function merge(a: LoadResult, b: LoadResult): LoadResult {
   const seconds = a.seconds + b.seconds;
   const cpu = (a.cpu * a.seconds + b.cpu * b.seconds) / seconds;
   return { rps: requests / seconds, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors, non2xx: a.non2xx + b.non2xx, requests, seconds, cpu };
+}
+
+/** Loads that ran at the same time: their rates add up. */
+function parallel(results: LoadResult[]): LoadResult {
+  const requests = results.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  return {
+    rps: results.reduce((sum, r) => sum + r.rps, 0),
+    p50: Math.max(...results.map((r) => r.p50)),
+    p99: Math.max(...results.map((r) => r.p99)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    requests,
+    seconds,
+    cpu: 0,
+  };
 }
 
 function toRow(scenario: string, result: LoadResult, pids: number[]): Row {
