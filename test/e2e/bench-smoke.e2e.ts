@@ -24,6 +24,7 @@ describe('benchmark smoke run', () => {
     const expected = [
       /^ceiling: bare NestJS\+Fastify/,
       /^send: sign-in over email/,
+      /^send: 2 API processes/,
       /^full cycle: signup-in/,
       /^delivery: 1 worker, instant sink/,
       /^delivery: 1 worker, 50 ms sink/,
@@ -40,6 +41,6 @@ describe('benchmark smoke run', () => {
       assert.equal(row['non-2xx'], '0', `${row.scenario} had non-2xx answers:\n${stdout}`);
       assert.ok(Number(row['RSS MB']) > 0, `${row.scenario} has no RSS`);
     });
-    assert.match(rows.at(-1)!.note!, /API RSS after each third: \d+ \/ \d+ \/ \d+ MB/);
+    assert.match(rows.at(-1)!.note!, /API RSS after each third: \d+ \/ \d+ \/ \d+ MB; V8 heap used\/total, external: \d+\/\d+, \d+/);
   });
 });
