@@ -7,7 +7,7 @@ import { sample } from '../support/metrics.js';
 import { freePort } from '../support/ports.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, eventually, Stack } from '../support/stack.js';
-import { WebhookSink } from '../support/webhook-sink.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN = { user: 'ops', password: 'correct-horse-battery' };
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -16,7 +16,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
   describe(`operations on ${db}: delivery records, audit, metrics, logs, dashboard, CORS`, () => {
     let stack: Stack;
     let sink: SmtpSink;
-    let hooks: WebhookSink;
+    let hooks: WebhookReceiver;
     let workerPort: number;
     let project: { projectId: string; managementKey: string };
     let operator: { projectId: string; managementKey: string };
@@ -24,7 +24,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
     before(async () => {
       sink = await new SmtpSink().start();
-      hooks = await new WebhookSink().start();
+      hooks = await new WebhookReceiver(webhookSecret).start();
       stack = await Stack.start({
         db,
         workers: 0,
@@ -93,16 +93,15 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const otherProject = await stack.request('GET', `/v1/mgmt/deliveries/${bad.deliveryId}`, { bearer: `${operator.projectId}:${operator.managementKey}` });
       assert.equal(otherProject.status, 404, 'another project cannot read the record');
 
-      const hook = new Webhook(webhookSecret);
       const events = await eventually(() => {
-        const parsed = hooks.received.map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string; updatedTime: number } });
+        const parsed = hooks.payloads<{ type: string; data: { deliveryId: string; updatedTime: number } }>();
         // API and worker post independently, so arrival order is not state order: the record's time is.
         const states = (id: string) => parsed.filter((e) => e.data.deliveryId === id).sort((a, b) => a.data.updatedTime - b.data.updatedTime).map((e) => e.type);
         return states(record.deliveryId).length === 2 && states(bad.deliveryId).length === 2 && { states };
       }, 10_000, 'four webhook calls');
       assert.deepEqual(events.states(record.deliveryId), ['delivery.queued', 'delivery.sent']);
       assert.deepEqual(events.states(bad.deliveryId), ['delivery.queued', 'delivery.failed']);
-      assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(hooks.received[0]!.body, hooks.received[0]!.headers as Record<string, string>));
+      assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(hooks.received[0]!.raw, hooks.received[0]!.headers));
     });
 
     it('lists a sign-in, a wrong code, a logout and a lockout in the audit trail, in order and page by page', async () => {

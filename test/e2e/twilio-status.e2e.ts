@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Webhook } from 'standardwebhooks';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { TWILIO_TOKEN, twilioEnv } from '../support/flows.js';
 import { sample } from '../support/metrics.js';
 import { freePort } from '../support/ports.js';
 import { eventually, Stack } from '../support/stack.js';
-import { WebhookSink } from '../support/webhook-sink.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 let next = 0;
 const mobile = () => `+34622${String(1000000 + ++next).slice(1)}`;
@@ -15,7 +14,7 @@ const mobile = () => `+34622${String(1000000 + ++next).slice(1)}`;
 describe('Twilio status callbacks move delivery records to delivered or failed (SQLite)', () => {
   let stack: Stack;
   let twilio: FakeTwilio;
-  let hooks: WebhookSink;
+  let hooks: WebhookReceiver;
   let project: { projectId: string; managementKey: string };
   let publicUrl: string;
   const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -23,7 +22,7 @@ describe('Twilio status callbacks move delivery records to delivered or failed (
 
   before(async () => {
     twilio = await new FakeTwilio(TWILIO_TOKEN).start();
-    hooks = await new WebhookSink().start();
+    hooks = await new WebhookReceiver(webhookSecret).start();
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     stack = await Stack.start({ db: 'sqlite', env: { ...twilioEnv(twilio.url), PORT: String(port), PUBLIC_URL: `${publicUrl}/` } });
@@ -42,9 +41,8 @@ describe('Twilio status callbacks move delivery records to delivered or failed (
     }, 10_000, `a ${state} delivery to ${phone}`);
 
   const webhookStates = (deliveryId: string) => {
-    const hook = new Webhook(webhookSecret);
-    return hooks.received
-      .map((r) => hook.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { deliveryId: string; updatedTime: number } })
+    return hooks
+      .payloads<{ type: string; data: { deliveryId: string; updatedTime: number } }>()
       .filter((e) => e.data.deliveryId === deliveryId)
       // API and worker post independently, so arrival order is not state order: the record's time is.
       .sort((a, b) => a.data.updatedTime - b.data.updatedTime)

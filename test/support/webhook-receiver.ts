@@ -10,14 +10,21 @@ export interface ReceivedWebhook {
   status: number;
 }
 
-/** A real HTTP endpoint on loopback that checks Standard Webhooks signatures with the reference library. */
+/**
+ * A real HTTP endpoint on loopback that checks Standard Webhooks signatures with the reference
+ * library, for `secret`: the delivery webhook provider's, or a project's status webhook.
+ */
 export class WebhookReceiver {
   static readonly SECRET = `whsec_${Buffer.from('e2e-webhook-secret-0123456789abcdef').toString('base64')}`;
   readonly received: ReceivedWebhook[] = [];
   private server!: Server;
   private failures: number[] = [];
-  private readonly verifier = new Webhook(WebhookReceiver.SECRET);
+  private readonly verifier: Webhook;
   port = 0;
+
+  constructor(secret = WebhookReceiver.SECRET) {
+    this.verifier = new Webhook(secret);
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -46,6 +53,14 @@ export class WebhookReceiver {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/deliveries`;
+  }
+
+  /** Every payload received so far; fails if one did not verify. */
+  payloads<T>(): T[] {
+    return this.received.map((r) => {
+      if (!r.payload) throw new Error(`A webhook did not verify: ${r.verifyError}`);
+      return r.payload as T;
+    });
   }
 
   failNext(count: number, status = 500): void {
