@@ -5,9 +5,9 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Project } from '../projects/projects.service.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
-import { looksLikePhone, parsePhone } from '../users/phone.js';
+import { looksLikePhone, managedLoginId, parsePhone } from '../users/phone.js';
 import type { UserStatus } from '../users/user.entity.js';
-import { normalizeLoginId, type UserAttributes, type UserRecord, UsersService } from '../users/users.service.js';
+import { type UserAttributes, type UserRecord, UsersService } from '../users/users.service.js';
 import type {
   CreateUserRequestDto,
   GenerateOtpRequestDto,
@@ -52,7 +52,8 @@ export class ManagementService {
 
   async create(project: Project, body: CreateUserRequestDto, test: boolean): Promise<UserResponseDto> {
     const attributes: UserAttributes = { ...this.attributes(body, 'replace'), status: 'enabled', test };
-    const record = await this.users.createWith(project.id, [body.loginId, ...(body.additionalLoginIds ?? [])], attributes);
+    const loginIds = [body.loginId, ...(body.additionalLoginIds ?? [])].map(managedLoginId);
+    const record = await this.users.createWith(project.id, loginIds, attributes);
     return UsersService.toResponse(record);
   }
 
@@ -61,14 +62,19 @@ export class ManagementService {
   }
 
   async search(project: Project, body: SearchUsersRequestDto): Promise<UsersPageDto> {
-    const { records, total } = await this.users.search(project.id, { ...body, page: body.page ?? 0, limit: body.limit || 100 });
+    const { records, total } = await this.users.search(project.id, {
+      ...body,
+      loginIds: body.loginIds?.map(managedLoginId),
+      page: body.page ?? 0,
+      limit: body.limit || 100,
+    });
     return { users: records.map(UsersService.toResponse), total };
   }
 
   /** Full replace: every attribute the body leaves out is cleared, and so are the additional login IDs. */
   async update(project: Project, body: CreateUserRequestDto): Promise<UserResponseDto> {
     const record = await this.find(project, { loginId: body.loginId });
-    const updated = await this.users.updateWith(record, this.attributes(body, 'replace'), body.additionalLoginIds ?? []);
+    const updated = await this.users.updateWith(record, this.attributes(body, 'replace'), (body.additionalLoginIds ?? []).map(managedLoginId));
     return UsersService.toResponse(updated);
   }
 
@@ -77,7 +83,7 @@ export class ManagementService {
     const record = await this.find(project, { loginId: body.loginId });
     const changes: Partial<UserAttributes> = { ...this.attributes(body, 'patch') };
     if (body.status) changes.status = body.status;
-    const updated = await this.users.updateWith(record, changes, body.additionalLoginIds);
+    const updated = await this.users.updateWith(record, changes, body.additionalLoginIds?.map(managedLoginId));
     if (body.status === 'disabled') await this.sessions.revokeUser(project.id, record.user.id);
     return UsersService.toResponse(updated);
   }
@@ -108,7 +114,7 @@ export class ManagementService {
   async generateTestOtp(project: Project, body: GenerateOtpRequestDto): Promise<GeneratedOtpDto> {
     const record = await this.find(project, { loginId: body.loginId });
     if (!record.user.test) throw new DomainError('INVALID_REQUEST', 'Codes can only be generated for test users');
-    const asked = normalizeLoginId(body.loginId);
+    const asked = managedLoginId(body.loginId);
     const loginId = record.loginIds.includes(asked) ? asked : record.loginIds[0]!;
     const channel = body.deliveryMethod;
     const target =
@@ -133,7 +139,7 @@ export class ManagementService {
   private async find(project: Project, ref: UserRefDto): Promise<UserRecord> {
     let record: UserRecord | null = null;
     if (ref.userId) record = await this.users.findById(project.id, ref.userId);
-    else if (ref.loginId) record = (await this.users.findByLoginId(project.id, ref.loginId)) ?? (await this.users.findById(project.id, ref.loginId.trim()));
+    else if (ref.loginId) record = (await this.users.findByLoginId(project.id, managedLoginId(ref.loginId))) ?? (await this.users.findById(project.id, ref.loginId.trim()));
     else throw new DomainError('MISSING_ARGUMENT', 'loginId or userId is required');
     if (!record) throw new DomainError('MGMT_USER_NOT_FOUND', `No user ${JSON.stringify(ref.userId ?? ref.loginId)} in this project`);
     return record;

@@ -50,3 +50,15 @@ export function loginIdFor(loginId: string, channel: Channel): string {
   if (looksLikePhone(loginId, channel)) return parsePhone(loginId, 'loginId').e164;
   return normalizeLoginId(loginId);
 }
+
+/**
+ * A login ID as the management API takes it. As on the OTP routes, one that reads as an
+ * international phone number (a leading `+`) is stored and looked up in E.164, so that a user
+ * created with `+1 (415) 555-0100` signs in over SMS with `+14155550100`. Anything else, including
+ * a `+` string that is no valid number (Descope takes any string), is trimmed and lower-cased.
+ */
+export function managedLoginId(loginId: string): string {
+  if (!looksLikePhone(loginId, 'email')) return normalizeLoginId(loginId);
+  const parsed = parsePhoneNumberFromString(loginId.trim());
+  return parsed?.isValid() ? parsed.number : normalizeLoginId(loginId);
+}

@@ -191,6 +191,29 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal((await search({ loginIds: ['sessions@example.com'] })).total, 0);
     });
 
+    it('keeps a phone-number login ID in E.164, as the OTP routes key it, so the user signs in with any spelling of it', async () => {
+      const created = await post('/v1/mgmt/user/create/test', { loginId: '+1 (415) 555-0124', additionalLoginIds: ['+34 612 34 56 78'] });
+      assert.equal(created.status, 200, created.text);
+      assert.deepEqual(created.body.user.loginIds, ['+14155550124', '+34612345678']);
+      const loaded = await stack.request('GET', `/v1/mgmt/user?loginId=${encodeURIComponent('+1 415 555 0124')}`, { bearer });
+      assert.equal(loaded.body.user.userId, created.body.user.userId, loaded.text);
+      assert.deepEqual((await search({ loginIds: ['+34 612-345-678'], withTestUser: true })).users.map((u) => u.userId), [created.body.user.userId]);
+
+      const generated = await post('/v1/mgmt/tests/generate/otp', { deliveryMethod: 'sms', loginId: '+1-415-555-0124' });
+      assert.equal(generated.status, 200, generated.text);
+      assert.equal(generated.body.loginId, '+14155550124');
+      const verified = await stack.post('/v1/auth/otp/verify/sms', { loginId: '+1 (415) 555-0124', code: generated.body.code }, projectId);
+      assert.equal(verified.status, 200, verified.text);
+      assert.equal(verified.body.user.userId, created.body.user.userId);
+      assert.equal(verified.body.user.phone, '+14155550124');
+
+      // A "+" string that is no phone number stays as it was given, trimmed and lower-cased.
+      const odd = await post('/v1/mgmt/user/create', { loginId: '+123' });
+      assert.deepEqual(odd.body.user.loginIds, ['+123']);
+      assert.equal((await post('/v1/mgmt/user/delete', { loginId: '+123' })).status, 200);
+      assert.equal((await post('/v1/mgmt/user/delete', { loginId: '+14155550124' })).status, 200);
+    });
+
     it('generates codes for test users only, for a known channel', async () => {
       await post('/v1/mgmt/user/create/test', { loginId: 'robot@example.com' });
       const generated = await post('/v1/mgmt/tests/generate/otp', { deliveryMethod: 'email', loginId: 'ROBOT@example.com' });
