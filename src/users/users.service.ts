@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { Batcher, batchInserter } from '../database/batcher.js';
+import { Batcher, batchedWriter, batchInserter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
@@ -24,6 +24,11 @@ export interface UserRecord {
 }
 
 export type AddressKind = 'email' | 'phone';
+
+interface SignInChange {
+  id: string;
+  set: Partial<UserEntity>;
+}
 
 interface LoginIdKey {
   projectId: string;
@@ -90,13 +95,18 @@ export class UsersService {
   private readonly usersTable: RawTable<UserEntity>;
   private readonly insertUser: (row: UserEntity) => Promise<void>;
   private readonly insertLoginId: (row: LoginIdEntity) => Promise<void>;
-  /** Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. */
-  private readonly signIns = new Batcher<{ id: string; set: Partial<UserEntity> }, void>(async (changes) => {
-    const email = changes.filter((change) => 'email' in change.set);
-    const phone = changes.filter((change) => !('email' in change.set));
-    await Promise.all([email, phone].filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
-    return changes.map(() => undefined);
-  });
+  /**
+   * Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. A batch
+   * that fails (say, a deadlock with another process's batch) is retried row by row.
+   */
+  private readonly recordSignIn = batchedWriter<SignInChange>(
+    async (changes) => {
+      const email = changes.filter((change) => 'email' in change.set);
+      const phone = changes.filter((change) => !('email' in change.set));
+      await Promise.all([email, phone].filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
+    },
+    (change) => this.usersTable.updateEach([change]),
+  );
   private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
 
   constructor(
@@ -202,7 +212,7 @@ export class UsersService {
     const firstSeen = user.lastLoginAt === null;
     const changes: Partial<UserEntity> =
       kind === 'email' ? { lastLoginAt: Date.now(), email: address, verifiedEmail: true } : { lastLoginAt: Date.now(), phone: address, verifiedPhone: true };
-    await this.signIns.add({ id: user.id, set: changes });
+    await this.recordSignIn({ id: user.id, set: changes });
     Object.assign(user, changes);
     return firstSeen;
   }
