@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn, Table } from 'typeorm';
 import { createPostgresDatabase } from '../../test/support/stack.js';
 import { batchInserter } from './batcher.js';
 import { epochMs } from './columns.js';
@@ -36,15 +36,40 @@ const ROWS: RowEntity[] = [
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`RawTable on ${kind}`, () => {
+    /** A fresh database with the two tables, made as the migrations make theirs (the Table API). */
     async function open(): Promise<DataSource> {
-      // A throwaway schema for a throwaway database: synchronize is right here.
-      const common = { entities: [RowEntity, EventEntity], synchronize: true };
+      const entities = [RowEntity, EventEntity];
       const dataSource =
         kind === 'sqlite'
-          ? new DataSource({ ...common, type: 'better-sqlite3', database: ':memory:' })
-          : new DataSource({ ...common, type: 'postgres', url: await createPostgresDatabase(cleanups) });
+          ? new DataSource({ type: 'better-sqlite3', database: ':memory:', entities })
+          : new DataSource({ type: 'postgres', url: await createPostgresDatabase(cleanups), entities });
       await dataSource.initialize();
       cleanups.push(() => dataSource.destroy());
+      const runner = dataSource.createQueryRunner();
+      await runner.createTable(
+        new Table({
+          name: 'raw_table_rows',
+          columns: [
+            { name: 'id', type: 'varchar', length: '32', isPrimary: true },
+            { name: 'display_name', type: 'varchar', length: '64', isNullable: true },
+            { name: 'verified', type: 'boolean', default: false },
+            { name: 'tags', type: 'text' },
+            { name: 'detail', type: 'text', isNullable: true },
+            { name: 'created_at', type: 'bigint' },
+            { name: 'seen_at', type: 'bigint', isNullable: true },
+          ],
+        }),
+      );
+      await runner.createTable(
+        new Table({
+          name: 'raw_table_events',
+          columns: [
+            { name: 'seq', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+            { name: 'name', type: 'varchar', length: '32' },
+          ],
+        }),
+      );
+      await runner.release();
       return dataSource;
     }
 
