@@ -66,7 +66,7 @@ describe('batchedWriter', () => {
       if (items.some((n) => n < 0)) throw new Error('constraint violated');
       stored.push(...items);
     };
-    return { stored, calls, write: batchedWriter(write, (n: number) => write([n])) };
+    return { stored, calls, write: batchedWriter(write) };
   }
 
   it('writes concurrent items with one call', async () => {

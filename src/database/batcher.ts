@@ -18,13 +18,12 @@ interface Pending<I, O> {
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private scheduled = false;
-  private inFlight = 0;
+  private inFlight = false;
 
   /** `run` answers one result per item, in order. */
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxItems = 100,
-    private readonly maxInFlight = 1,
   ) {}
 
   add(item: I): Promise<O> {
@@ -36,56 +35,63 @@ export class Batcher<I, O> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.inFlight < this.maxInFlight) this.flush();
+      if (!this.inFlight) this.flush();
     });
   }
 
   private flush(): void {
     const batch = this.queue.splice(0, this.maxItems);
     if (!batch.length) return;
-    this.inFlight++;
+    this.inFlight = true;
     this.run(batch.map((pending) => pending.item))
       .then(
         (results) => batch.forEach((pending, i) => pending.resolve(results[i] as O)),
         (error: unknown) => batch.forEach((pending) => pending.reject(error)),
       )
       .finally(() => {
-        this.inFlight--;
+        this.inFlight = false;
         if (this.queue.length) this.schedule();
       });
   }
 }
 
+type Settled<O> = { value: O } | { error: unknown };
+
 /**
- * A Batcher for writes: `writeMany` once per batch. A batch that fails is retried item by item with
- * `writeOne`, so an item that breaks it fails its own caller only (writes retried this way must be
- * idempotent or atomic per batch).
+ * `run` through a Batcher, once per batch. A batch that fails is run again item by item, so an item
+ * that breaks it (a constraint, a deadlock between two processes' batches) fails its own caller
+ * only; `run` must be safe to repeat for the items of a failed batch (atomic, or idempotent).
  */
-export function batchedWriter<I>(writeMany: (items: I[]) => Promise<unknown>, writeOne: (item: I) => Promise<unknown>, maxItems = 100): (item: I) => Promise<void> {
-  const batcher = new Batcher<I, Error | undefined>(async (items) => {
+export function batched<I, O>(run: (items: I[]) => Promise<O[]>, maxItems = 100): (item: I) => Promise<O> {
+  const batcher = new Batcher<I, Settled<O>>(async (items) => {
     try {
-      await writeMany(items);
-      return items.map(() => undefined);
+      return (await run(items)).map((value) => ({ value }));
     } catch (error) {
-      if (items.length === 1) return [error as Error];
-      return Promise.all(items.map((item) => writeOne(item).then(() => undefined, (itemError: unknown) => itemError as Error)));
+      if (items.length === 1) return [{ error }];
+      return Promise.all(items.map((item) => run([item]).then(([value]) => ({ value: value as O }), (itemError: unknown) => ({ error: itemError }))));
     }
   }, maxItems);
   return async (item) => {
-    const error = await batcher.add(item);
-    if (error) throw error;
+    const settled = await batcher.add(item);
+    if ('error' in settled) throw settled.error;
+    return settled.value;
   };
+}
+
+/** A batched write: `writeMany` once per batch, retried item by item when it fails (see batched). */
+export function batchedWriter<I>(writeMany: (items: I[]) => Promise<unknown>, maxItems = 100): (item: I) => Promise<void> {
+  return batched(async (items: I[]) => {
+    await writeMany(items);
+    return items.map(() => undefined);
+  }, maxItems);
 }
 
 /** Inserts whole entities (as `repository.create` makes them) of one table, one multi-row INSERT per batch. */
 export function batchInserter<T extends ObjectLiteral>(repository: Repository<T>): (row: T) => Promise<void> {
   const table = new RawTable(repository);
-  return batchedWriter(
-    (rows: T[]) => table.insertMany(rows),
-    (row: T) => table.insertMany([row]),
-  );
+  return batchedWriter((rows: T[]) => table.insertMany(rows));
 }

@@ -28,12 +28,11 @@ export class RawTable<T extends ObjectLiteral> {
     return this.postgres ? `$${i + 1}` : '?';
   }
 
-  query<R>(sql: string, parameters: unknown[]): Promise<R[]> {
-    return this.repository.manager.connection.query(sql, parameters) as Promise<R[]>;
-  }
-
-  /** The rows of a statement with RETURNING (the drivers answer UPDATE ... RETURNING in different shapes). */
-  async returning<R>(sql: string, parameters: unknown[]): Promise<R[]> {
+  /**
+   * The rows a statement answers (none for a plain INSERT). Through the query runner's structured
+   * result, as the drivers answer an UPDATE ... RETURNING in different shapes otherwise.
+   */
+  async query<R>(sql: string, parameters: unknown[]): Promise<R[]> {
     const runner = this.repository.manager.connection.createQueryRunner();
     try {
       return ((await runner.query(sql, parameters, true)) as { records?: R[] }).records ?? [];
@@ -77,7 +76,7 @@ export class RawTable<T extends ObjectLiteral> {
     });
     if (options.also) assignments.push(options.also);
     const ids = changes.map(({ id }) => param(id)).join(', ');
-    const rows = await this.returning<Record<string, unknown>>(
+    const rows = await this.query<Record<string, unknown>>(
       `UPDATE ${this.name} SET ${assignments.join(', ')} WHERE ${key} IN (${ids})${options.where ? ` AND ${options.where}` : ''} RETURNING *`,
       parameters,
     );

@@ -59,10 +59,7 @@ export class DeliveryQueueService {
     private readonly secrets: SecretsService,
     private readonly config: AppConfig,
   ) {
-    this.add = batchedWriter(
-      (jobs: NewJob[]) => queue.addBulk(jobs),
-      (job: NewJob) => queue.add(job.name, job.data, job.opts),
-    );
+    this.add = batchedWriter((jobs: NewJob[]) => queue.addBulk(jobs));
   }
 
   async enqueue(request: DeliveryRequest): Promise<void> {

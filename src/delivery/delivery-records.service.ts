@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { Batcher, batchInserter } from '../database/batcher.js';
+import { batched, batchInserter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import type { Channel } from '../otp/otp.types.js';
@@ -62,7 +62,7 @@ export class DeliveryRecordsService {
   private readonly insert: (row: DeliveryEntity) => Promise<void>;
 
   /** Every delivery a worker makes ends here; concurrent ones share one UPDATE. */
-  private readonly sentBatch = new Batcher<SentChange, DeliveryEntity | null | Error>((changes) => this.sentMany(changes));
+  private readonly markSent = batched((changes: SentChange[]) => this.sentMany(changes));
   private readonly table: RawTable<DeliveryEntity>;
 
   constructor(
@@ -101,10 +101,8 @@ export class DeliveryRecordsService {
   }
 
   /** The provider accepted the message (for SMTP, the server accepted the mail). */
-  async sent(id: string, attempts: number, provider: string, providerMessageId: string | undefined): Promise<DeliveryEntity | null> {
-    const result = await this.sentBatch.add({ id, attempts, provider, providerMessageId: providerMessageId ?? null, at: Date.now() });
-    if (result instanceof Error) throw result;
-    return result;
+  sent(id: string, attempts: number, provider: string, providerMessageId: string | undefined): Promise<DeliveryEntity | null> {
+    return this.markSent({ id, attempts, provider, providerMessageId: providerMessageId ?? null, at: Date.now() });
   }
 
   /** An attempt failed and the queue will retry: the record stays queued, with the error. */
@@ -136,31 +134,17 @@ export class DeliveryRecordsService {
     return toView(row);
   }
 
-  /**
-   * queued → sent for a batch of records, in one statement: the same conditional move as change().
-   * A batch that fails (a deadlock with another worker's batch, say) is retried record by record.
-   */
-  private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null | Error)[]> {
-    const update = (group: SentChange[]) =>
-      this.table.updateEach(
-        group.map(({ id, attempts, provider, providerMessageId, at }) => ({ id, set: { attempts, provider, providerMessageId, sentAt: at, updatedAt: at } })),
-        { also: `"state" = 'sent', "provider_error" = NULL`, where: `"state" = 'queued'` },
-      );
-    let moved: Map<string, DeliveryEntity | Error>;
-    try {
-      moved = await update(changes);
-    } catch (error) {
-      if (changes.length === 1) throw error;
-      const each = await Promise.all(
-        changes.map((change) => update([change]).catch((rowError: unknown) => new Map<string, DeliveryEntity | Error>([[change.id, rowError as Error]]))),
-      );
-      moved = new Map<string, DeliveryEntity | Error>(each.flatMap((rows) => [...rows]));
-    }
+  /** queued → sent for a batch of records, in one statement: the same conditional move as change(). */
+  private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null)[]> {
+    const moved = await this.table.updateEach(
+      changes.map(({ id, attempts, provider, providerMessageId, at }) => ({ id, set: { attempts, provider, providerMessageId, sentAt: at, updatedAt: at } })),
+      { also: `"state" = 'sent', "provider_error" = NULL`, where: `"state" = 'queued'` },
+    );
     return changes.map(({ id }) => {
       const row = moved.get(id);
       if (!row) return null;
       moved.delete(id);
-      if (!(row instanceof Error)) this.webhook.notify(toView(row));
+      this.webhook.notify(toView(row));
       return row;
     });
   }

@@ -63,8 +63,8 @@ export class LoggingModule {
       level: config.logLevel,
       // http-app.ts writes the one line per request (with the request ID) from a Fastify hook.
       autoLogging: false,
-      formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
       hooks: {
+        // Every log call passes here, so this one walk scrubs everything logged.
         logMethod(args, method) {
           method.apply(this, args.map((arg) => scrubSecrets(arg)) as Parameters<typeof method>);
         },

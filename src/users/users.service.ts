@@ -99,14 +99,11 @@ export class UsersService {
    * Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. A batch
    * that fails (say, a deadlock with another process's batch) is retried row by row.
    */
-  private readonly recordSignIn = batchedWriter<SignInChange>(
-    async (changes) => {
-      const email = changes.filter((change) => 'email' in change.set);
-      const phone = changes.filter((change) => !('email' in change.set));
-      await Promise.all([email, phone].filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
-    },
-    (change) => this.usersTable.updateEach([change]),
-  );
+  private readonly recordSignIn = batchedWriter<SignInChange>(async (changes) => {
+    const email = changes.filter((change) => 'email' in change.set);
+    const phone = changes.filter((change) => !('email' in change.set));
+    await Promise.all([email, phone].filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
+  });
   private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
 
   constructor(
