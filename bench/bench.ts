@@ -5,7 +5,7 @@
 // --scenarios ceiling,send,send-2api,cycle,drain,drain-50ms,memory (all), --users <n> seeded users (10000),
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
-// --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128, as npm start runs them).
+// --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128 --max-semi-space-size=16, as npm start runs them).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ const { values: opts } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     // As `npm start` and the Docker image run the processes.
-    'node-flags': { type: 'string', default: '--max-old-space-size=128' },
+    'node-flags': { type: 'string', default: '--max-old-space-size=128 --max-semi-space-size=16' },
   },
 });
 const smoke = opts.smoke;
