@@ -10,7 +10,7 @@ export class ProjectSettings {
   @IsInt() @Min(4) @Max(10) otpLength = 6;
   /** Seconds a code stays valid. */
   @IsInt() @Min(1) @Max(3600) otpExpirySeconds = 300;
-  /** Wrong attempts after which a code is dead. */
+  /** Wrong attempts after which a code is dead for the client (IP) that made them. */
   @IsInt() @Min(1) @Max(20) otpMaxAttempts = 5;
   /**
    * Lifetime of the session JWT, seconds. Values under a minute only make sense for tests (an expired
@@ -53,8 +53,14 @@ export class ProjectSettings {
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetVoice = 500;
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetWhatsapp = 1_000;
   @IsInt() @Min(1) @Max(86400) messageBudgetWindowSeconds = 3600;
-  /** Wrong codes per login ID per rolling window, across resends (on top of otpMaxAttempts per code). */
-  @IsInt() @Min(1) @Max(1_000_000) loginIdWrongAttemptLimit = 10;
+  /**
+   * Wrong codes per login ID per rolling window, from all clients together, across resends and
+   * channels: bounds what any number of IPs can guess (README, "Security model"). Keep it above
+   * loginIdIpWrongAttemptLimit, so that one IP cannot spend it and lock the owner out.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) loginIdWrongAttemptLimit = 40;
+  /** Wrong codes per login ID and client IP (IPv6: per /64) per rolling window: stops one guesser without locking out the owner. */
+  @IsInt() @Min(1) @Max(1_000_000) loginIdIpWrongAttemptLimit = 10;
   @IsInt() @Min(1) @Max(86400) loginIdAttemptWindowSeconds = 3600;
   /**
    * Anti-enumeration: sign-in of an unknown login ID and sign-up of an existing one answer exactly

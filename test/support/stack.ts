@@ -81,6 +81,7 @@ export const RELAXED_LIMITS: Record<string, number> = {
   recipientCooldownSeconds: 0,
   recipientLimit: 1_000_000,
   loginIdWrongAttemptLimit: 1_000_000,
+  loginIdIpWrongAttemptLimit: 1_000_000,
   prefixRecipientLimit: 1_000_000,
 };
 
