@@ -25,6 +25,8 @@ export interface SendOptions {
   locale?: string;
   customClaims?: Record<string, unknown>;
   requestId?: string;
+  /** The client's IP: the per-recipient cap counts per client too. */
+  ip?: string;
   /** Sign-in only: step-up and MFA extend the session of `refreshJwt` (the bearer's token). */
   stepup?: boolean;
   mfa?: boolean;
@@ -271,7 +273,11 @@ export class OtpAuthService {
     const { settings } = project;
     // The budget guards against messages to new recipients: a decoy sends nothing, and a user's
     // verified address has its own per-recipient limits, so neither spends it nor is refused by it.
-    await this.limits.assertCanSend(project, channel, target, { newRecipient: type === 'account-exists' || (type === 'otp' && !verifiedRecipient), decoy: type === 'none' });
+    await this.limits.assertCanSend(project, channel, target, {
+      newRecipient: type === 'account-exists' || (type === 'otp' && !verifiedRecipient),
+      client: options.ip ?? '-',
+      decoy: type === 'none',
+    });
     // Decoys (and the account-exists notice, which carries no code) get a challenge too, so that
     // the answers to later verifies are those of a real code; `decoy` makes even its code fail.
     const issued = await this.otp.issue(

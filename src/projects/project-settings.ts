@@ -44,8 +44,13 @@ export class ProjectSettings {
   @IsInt() @Min(1) @Max(86400) ipVerifyWindowSeconds = 300;
   /** Seconds before one recipient (normalised address) can be sent another code, whatever the IP; 0 turns it off. */
   @IsInt() @Min(0) @Max(3600) recipientCooldownSeconds = 30;
-  /** Codes sent to one recipient per window, whatever the IP: stops bombing one victim from many IPs. */
-  @IsInt() @Min(1) @Max(1_000_000) recipientLimit = 5;
+  /** Codes sent to one recipient per window from all IPs together: stops bombing one victim from many IPs. */
+  @IsInt() @Min(1) @Max(1_000_000) recipientLimit = 10;
+  /**
+   * Codes sent to one recipient per window from one client IP (IPv6: per /64). Keep it below
+   * recipientLimit, so that one IP cannot spend the recipient's cap and keep its owner from signing in.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) recipientIpLimit = 4;
   @IsInt() @Min(1) @Max(86400) recipientWindowSeconds = 3600;
   /** Messages the project may send per channel per window; beyond it sends fail and an alert is logged. */
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetEmail = 10_000;

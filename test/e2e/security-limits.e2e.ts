@@ -269,6 +269,23 @@ describe('security limits (Redis only)', () => {
     assert.ok(lockedOut <= 60, `owner kept out ${lockedOut.toFixed(1)} s`);
   });
 
+  it('point 2: one client cannot spend a recipient\'s cap of codes: the owner still gets one', async () => {
+    // The default cooldown only spaces the stranger's sends out; without it the test needs no waiting.
+    const { projectId, managementKey } = stack.createProject('Recipient cap', { recipientCooldownSeconds: 0 }, { productionLimits: true });
+    const owner = 'otto@example.com';
+    const created = await stack.post('/v1/mgmt/user/create', { loginId: owner, email: owner, verifiedEmail: true }, `${projectId}:${managementKey}`);
+    assert.equal(created.status, 200, created.text);
+    const answers: string[] = [];
+    for (let i = 0; i < 8; i++) answers.push(answer(await postFrom('127.0.0.2', stack.baseUrl, '/v1/auth/otp/signin/email', { loginId: owner }, projectId)));
+    assert.equal(answers.filter((a) => a.startsWith('200')).length, 4, answers.join('\n'));
+    assert.match(answers.at(-1)!, /^429 E130429 Too many codes sent to this address from this client/);
+    const before = sink.to(owner).length;
+    const sent = await postFrom('127.0.0.1', stack.baseUrl, '/v1/auth/otp/signin/email', { loginId: owner }, projectId);
+    assert.equal(sent.status, 200, `the owner gets a code: ${sent.text}`);
+    const verified = await postFrom('127.0.0.1', stack.baseUrl, '/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner, before + 1) }, projectId);
+    assert.equal(verified.status, 200, verified.text);
+  });
+
   it('point 2: the per-login-ID budget (40 wrong codes per hour by default) bounds the guesses of many IPs together', async () => {
     const { projectId } = stack.createProject('Many guessers', {}, { productionLimits: true });
     const target = 'tess@example.com';
