@@ -6,7 +6,7 @@
 /** KEYS[1] challenge; ARGV id, hash, purpose, expiresAtMs, maxAttempts, context, ttlMs. */
 export const ISSUE_SCRIPT = `
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'att', 0, 'max', ARGV[5], 'ctx', ARGV[6])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'max', ARGV[5], 'ctx', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 return 1
 `;
