@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import createSdk, { type JWTResponse, type SdkResponse, type UserResponse } from '@descope/core-js-sdk';
 import { decodeJwt } from 'jose';
+import { emailSignIn } from '../support/flows.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, Stack } from '../support/stack.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -257,7 +258,10 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('leaves cookieDomain out unless the project sets one', async () => {
-      const raw = await stack.request('POST', '/v1/auth/refresh', { bearer: `${projectId}:${(await emailSession('core-cookie@example.com')).refreshJwt}` });
+      const { verified } = await emailSignIn(stack, sink, projectId, 'signup-in', 'core-cookie@example.com');
+      assert.equal(verified.status, 200, verified.text);
+      assert.ok(!('cookieDomain' in verified.body), verified.text);
+      const raw = await stack.request('POST', '/v1/auth/refresh', { bearer: `${projectId}:${verified.body.refreshJwt}` });
       assert.equal(raw.status, 200);
       assert.ok(!('cookieDomain' in raw.body), raw.text);
 
@@ -265,13 +269,50 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const own = createSdk({ projectId: withDomain, baseUrl: stack.baseUrl });
       const loginId = 'core-domain@example.com';
       const code = await codeOf('email', loginId, () => own.otp.signUpOrIn.email(loginId));
-      const verified = await own.otp.verify.email(loginId, code);
-      assert.equal(verified.data?.cookieDomain, 'example.com');
-      assert.equal((await own.refresh(verified.data!.refreshJwt)).data?.cookieDomain, 'example.com');
+      const withCookieDomain = await own.otp.verify.email(loginId, code);
+      assert.equal(withCookieDomain.data?.cookieDomain, 'example.com');
+      assert.equal((await own.refresh(withCookieDomain.data!.refreshJwt)).data?.cookieDomain, 'example.com');
 
-      const refused = stack.cli('project', 'update', withDomain, '--set', 'cookieDomain=https://example.com/');
-      assert.notEqual(refused.status, 0);
-      assert.match(refused.stderr, /cookieDomain must be a domain name/);
+    });
+
+    // The points of issue 12 one by one on the raw wire, each independent of the others.
+    it('answers claims, the session JWT decoded, on verify and refresh', async () => {
+      const { verified } = await emailSignIn(stack, sink, projectId, 'signup-in', 'core-claims@example.com', { loginOptions: { customClaims: { plan: 'pro' } } });
+      assert.equal(verified.status, 200, verified.text);
+      assert.deepEqual(verified.body.claims, decodeJwt(verified.body.sessionJwt));
+      assert.deepEqual(verified.body.claims.nsec, { plan: 'pro' });
+      const refreshed = await stack.post('/v1/auth/refresh', {}, `${projectId}:${verified.body.refreshJwt}`);
+      assert.equal(refreshed.status, 200, refreshed.text);
+      assert.deepEqual(refreshed.body.claims, decodeJwt(refreshed.body.sessionJwt));
+    });
+
+    it('answers the full user object on verify, refresh and me', async () => {
+      const { verified } = await emailSignIn(stack, sink, projectId, 'signup-in', 'core-fields@example.com');
+      assert.equal(verified.status, 200, verified.text);
+      assertUser(verified.body.user, 'verify');
+      const bearer = `${projectId}:${verified.body.refreshJwt}`;
+      const refreshed = await stack.post('/v1/auth/refresh', {}, bearer);
+      assertUser(refreshed.body.user, 'refresh');
+      assertUser((await stack.request('GET', '/v1/auth/me', { bearer: `${projectId}:${refreshed.body.refreshJwt}` })).body, 'me');
+    });
+
+    it('try-refresh refreshes, or answers an empty 200; me/history lists the sign-ins', async () => {
+      const loginId = 'core-try@example.com';
+      const { verified } = await emailSignIn(stack, sink, projectId, 'signup-in', loginId);
+      assert.equal(verified.status, 200, verified.text);
+      for (const bearer of [projectId, `${projectId}:not-a-jwt`, `${projectId}:${verified.body.sessionJwt}`]) {
+        const empty = await stack.post('/v1/auth/try-refresh', {}, bearer);
+        assert.equal(empty.status, 200, empty.text);
+        assert.deepEqual(empty.body, {});
+      }
+      const tried = await stack.post('/v1/auth/try-refresh', {}, `${projectId}:${verified.body.refreshJwt}`);
+      assert.equal(tried.status, 200, tried.text);
+      assert.ok(tried.body.sessionJwt && tried.body.refreshJwt !== verified.body.refreshJwt, 'a refresh, with rotation');
+      assert.equal((await stack.post('/v1/auth/try-refresh', {}, 'no-such-project')).status, 401, 'an unknown project is still refused');
+
+      const history = await stack.request('GET', '/v1/auth/me/history', { bearer: `${projectId}:${tried.body.refreshJwt}` });
+      assert.equal(history.status, 200, history.text);
+      assert.deepEqual(history.body, [{ userId: verified.body.user.userId, loginTime: history.body[0].loginTime, city: '', country: '', ip: '127.0.0.1' }]);
     });
 
     it('answers the full user object on the management routes', async () => {
