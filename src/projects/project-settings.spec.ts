@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applySettings, fallbackSources, nextFallbackChannel, parseFallbackChains, ProjectSettings } from './project-settings.js';
+import { applySettings, nextFallbackChannel, parseFallbackChains, ProjectSettings } from './project-settings.js';
 
 describe('applySettings', () => {
   it('coerces and validates values', () => {
@@ -47,8 +47,6 @@ describe('deliveryFallback', () => {
     assert.equal(nextFallbackChannel('whatsapp>sms', 'email'), undefined);
     assert.equal(nextFallbackChannel('whatsapp>voice,sms>voice', 'sms'), undefined);
     assert.equal(nextFallbackChannel(' voice > sms ', 'voice'), 'sms');
-    assert.deepEqual(fallbackSources(setting, 'voice'), ['sms', 'whatsapp']);
-    assert.deepEqual(fallbackSources(setting, 'whatsapp'), []);
   });
 
   it('accepts well-formed chains and rejects unknown channels, repeats and single steps', () => {

@@ -65,6 +65,12 @@ export class ProjectSettings {
    * verify then fails as a wrong code. Off by default because Descope answers E062107/E062108.
    */
   @IsBoolean() antiEnumeration = false;
+  /**
+   * Whether a sign-up may use a login ID that is neither an e-mail address nor a phone number (a
+   * username), its code going to `user.email` or `user.phone`. A login ID that is an address always
+   * signs up with that address, whatever this says (see README, "Sign-up and login IDs").
+   */
+  @IsBoolean() usernameLoginIds = true;
 
   // SMS pumping (toll fraud): codes sent to numbers that pay the attacker. Phone channels only.
   /**
@@ -143,15 +149,6 @@ export function nextFallbackChannel(setting: string, channel: string): PhoneChan
     if (at >= 0) return chain[at + 1];
   }
   return undefined;
-}
-
-/** The channels whose codes may have reached the user over `channel` by fallback, nearest first. */
-export function fallbackSources(setting: string, channel: string): PhoneChannel[] {
-  for (const chain of parseFallbackChains(setting) ?? []) {
-    const at = chain.indexOf(channel as PhoneChannel);
-    if (at >= 0) return chain.slice(0, at).reverse();
-  }
-  return [];
 }
 
 export type SettingsKey = keyof ProjectSettings;
