@@ -1,4 +1,4 @@
-import { Controller, createParamDecorator, type ExecutionContext, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/http/api-error-responses.js';
 import type { Project } from '../projects/projects.service.js';
@@ -9,14 +9,9 @@ import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { SignInHistoryDto } from './dto/sign-in-history.dto.js';
 import type { ClientInfo } from './otp-auth.service.js';
 import { Client } from './otp.controller.js';
-import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { BearerSecret, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
-
-/** What followed `<projectId>:` in the bearer, if anything (set by ProjectAuthGuard). */
-const BearerSecret = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().bearerSecret,
-);
 
 /** The session routes; all take `Bearer <projectId>:<refreshJwt>` and ignore the body. */
 @ApiTags('Sessions')
