@@ -1,13 +1,26 @@
 /**
- * Redis scripts for OTP challenges. One key per (project, login ID, channel) holds the current
- * challenge, so issuing a new code replaces (kills) every earlier one in one atomic step.
+ * Redis scripts for OTP challenges. One key per (project, login ID) holds the current challenge,
+ * whatever its purpose and channel, so issuing a new code replaces (kills) every earlier one in one
+ * atomic step. The challenge lists the channels it went over (`ch`, comma-delimited: the channel it
+ * was issued for first, then the fallback channels the worker added).
  */
 
-/** KEYS[1] challenge; ARGV id, hash, purpose, expiresAtMs, maxAttempts, context, ttlMs. */
+/** KEYS[1] challenge; ARGV id, hash, purpose, expiresAtMs, maxAttempts, context, ttlMs, channel. */
 export const ISSUE_SCRIPT = `
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'max', ARGV[5], 'ctx', ARGV[6])
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'max', ARGV[5], 'ctx', ARGV[6], 'ch', ',' .. ARGV[8] .. ',')
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
+return 1
+`;
+
+/**
+ * Adds a channel that a delivery fell back to, if the challenge is still the one the delivery was
+ * for (a newer code has replaced it otherwise). KEYS[1] challenge; ARGV id, channel.
+ */
+export const ALLOW_CHANNEL_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+local ch = redis.call('HGET', KEYS[1], 'ch')
+if not string.find(ch, ',' .. ARGV[2] .. ',', 1, true) then redis.call('HSET', KEYS[1], 'ch', ch .. ARGV[2] .. ',') end
 return 1
 `;
 
@@ -18,14 +31,16 @@ return 1
  * new code does not reset: per (login ID, client) (KEYS[3], a small budget that stops one client)
  * and per login ID (KEYS[2], a larger one that bounds the guesses of all clients together). A
  * client over either budget is refused before anything is spent. CONSUME takes a right code's
- * attempt back. KEYS[1] challenge, KEYS[2] login-ID log, KEYS[3] (login ID, client) log;
- * ARGV loginIdLimit, clientLimit, windowMs, client.
- * Returns {status, id, hash, purpose, context, attemptMember} or {'throttled', retryAfterMs, scope}.
+ * attempt back. A challenge that did not go over the verify's channel is as good as missing:
+ * nothing is spent or compared. KEYS[1] challenge, KEYS[2] login-ID log, KEYS[3] (login ID,
+ * client) log; ARGV loginIdLimit, clientLimit, windowMs, client, channel.
+ * Returns {status, id, hash, purpose, context, attemptMember, channels} or {'throttled', retryAfterMs, scope}.
  */
 export const ATTEMPT_SCRIPT = `
 local field = 'a:' .. ARGV[4]
-local r = redis.call('HMGET', KEYS[1], 'id', 'h', 'exp', field, 'max', 'p', 'ctx')
+local r = redis.call('HMGET', KEYS[1], 'id', 'h', 'exp', field, 'max', 'p', 'ctx', 'ch')
 if not r[1] then return {'missing'} end
+if not string.find(r[8], ',' .. ARGV[5] .. ',', 1, true) then return {'missing'} end
 if tonumber(r[4] or '0') >= tonumber(r[5]) then return {'locked'} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -45,7 +60,7 @@ for _, budget in ipairs(budgets) do
   redis.call('ZADD', budget[1], now, member)
   redis.call('PEXPIRE', budget[1], window)
 end
-return {'ok', r[1], r[2], r[6], r[7], member}
+return {'ok', r[1], r[2], r[6], r[7], member, r[8]}
 `;
 
 /**
