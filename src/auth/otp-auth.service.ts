@@ -329,15 +329,12 @@ export class OtpAuthService {
     );
     const challenge = type === 'account-exists' ? { ...issued, code: undefined } : issued;
     // The record comes first so the worker always finds it; a job that cannot be queued marks it failed.
-    // A decoy gets one too, as it must cost what a real send costs; the account-exists notice, like
-    // the address-change notice, has none.
-    const delivery =
-      type === 'account-exists'
-        ? undefined
-        : await this.deliveries.queued({ challengeId: challenge.challengeId, projectId: project.id, loginId, channel, to: target, requestId: options.requestId });
+    // Decoys and the account-exists notice get one too, as they must cost what a real send costs
+    // (on PostgreSQL a sign-up without the INSERT answered in half the time).
+    const delivery = await this.deliveries.queued({ challengeId: challenge.challengeId, projectId: project.id, loginId, channel, to: target, requestId: options.requestId });
     try {
       await this.queue.enqueue({
-        ...(delivery ? { deliveryId: delivery.id } : {}),
+        deliveryId: delivery.id,
         challengeId: challenge.challengeId,
         projectId: project.id,
         projectName: project.name,
@@ -354,7 +351,7 @@ export class OtpAuthService {
         templateOptions: options.templateOptions,
       });
     } catch (error) {
-      if (delivery) await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
+      await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
       throw error;
     }
     if (type === 'otp') this.metrics.otp(project.id, channel, 'queued');
