@@ -7,6 +7,7 @@ const PUBLISHED_SECRETS = new Set([
   'e2e-test-secret-0123456789abcdef0123456789abcdef',
   'lint-placeholder-secret-0123456789abcdef',
   'test-secret-0123456789abcdef0123456789',
+  'bench-only-secret-0123456789abcdef0123456789abcdef',
 ]);
 
 const BASE64 = /^[A-Za-z0-9+/_-]{43,}={0,2}$/;
