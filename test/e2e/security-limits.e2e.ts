@@ -246,8 +246,9 @@ describe('security limits (Redis only)', () => {
     assert.equal(seen.filter((a) => a.startsWith('401 E061102')).length, 10, `ten wrong codes compared:\n${seen.join('\n')}`);
     assert.ok(seen.every((a) => !a.startsWith('200')));
 
-    // The owner asks for a code (after the recipient cooldown the attacker's send started) and signs in.
-    const before = sink.to(owner).length;
+    // The owner asks for a code (after the recipient cooldown the attacker's send started) and signs
+    // in. The stranger's two codes reached the owner's mailbox first; the owner's own is the third.
+    await sink.waitFor(owner, 2);
     let sent = await ownerPost('/v1/auth/otp/signin/email', { loginId: owner });
     if (sent.status === 429) {
       const wait = Number(sent.headers.get('retry-after'));
@@ -256,7 +257,7 @@ describe('security limits (Redis only)', () => {
       sent = await ownerPost('/v1/auth/otp/signin/email', { loginId: owner });
     }
     assert.equal(sent.status, 200, sent.text);
-    const code = await sink.codeFor(owner, before + 1);
+    const code = await sink.codeFor(owner, 3);
     // The stranger keeps guessing meanwhile: refused, without touching the owner's code or budget.
     for (let i = 0; i < 5; i++) assert.notEqual((await attacker('/v1/auth/otp/verify/email', { loginId: owner, code: String(200000 + i) })).status, 200);
     const verified = await ownerPost('/v1/auth/otp/verify/email', { loginId: owner, code });
@@ -276,10 +277,11 @@ describe('security limits (Redis only)', () => {
     for (let i = 0; i < 8; i++) answers.push(answer(await postFrom('127.0.0.2', stack.baseUrl, '/v1/auth/otp/signin/email', { loginId: owner }, projectId)));
     assert.equal(answers.filter((a) => a.startsWith('200')).length, 4, answers.join('\n'));
     assert.match(answers.at(-1)!, /^429 E130429 Too many codes sent to this address from this client/);
-    const before = sink.to(owner).length;
+    // The stranger's four codes reach the owner's mailbox first; the owner's own is the fifth.
+    await sink.waitFor(owner, 4);
     const sent = await postFrom('127.0.0.1', stack.baseUrl, '/v1/auth/otp/signin/email', { loginId: owner }, projectId);
     assert.equal(sent.status, 200, `the owner gets a code: ${sent.text}`);
-    const verified = await postFrom('127.0.0.1', stack.baseUrl, '/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner, before + 1) }, projectId);
+    const verified = await postFrom('127.0.0.1', stack.baseUrl, '/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner, 5) }, projectId);
     assert.equal(verified.status, 200, verified.text);
   });
 
