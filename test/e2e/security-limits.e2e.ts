@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { twilioEnv } from '../support/flows.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -108,6 +109,38 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(twilio.delivered('+34612350001').length, 0);
     });
 
+    it('point 6: when the budget for new recipients is spent, a user with a verified address still signs in', async () => {
+      const { projectId } = stack.createProject(
+        'Budget',
+        { messageBudgetEmail: 3, recipientCooldownSeconds: 0, ipSendLimit: 1000 },
+        { productionLimits: true },
+      );
+      const owner = 'olga@example.com';
+      assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: owner }, projectId)).status, 200);
+      const first = await stack.post('/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner) }, projectId);
+      assert.equal(first.status, 200, first.text);
+
+      // A stranger spends the budget on new addresses; sends to new addresses stay refused.
+      let refused: ApiResponse | undefined;
+      for (let i = 0; i < 5 && !refused; i++) {
+        const sent = await stack.post('/v1/auth/otp/signup-in/email', { loginId: `new-${i}@example.com` }, projectId);
+        if (sent.status === 429) refused = sent;
+        else assert.equal(sent.status, 200, sent.text);
+      }
+      assert.ok(refused, 'the budget refuses new recipients');
+      assert.equal(refused.body.errorCode, 'E130429');
+      assert.match(refused.body.errorMessage, /budget/);
+      assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'newer@example.com' }, projectId)).status, 429, 'sign-up too');
+
+      for (const route of ['signin', 'signup-in']) {
+        const before = sink.to(owner).length;
+        const sent = await stack.post(`/v1/auth/otp/${route}/email`, { loginId: owner }, projectId);
+        assert.equal(sent.status, 200, `${route} of a verified user while the budget is spent: ${sent.text}`);
+        const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner, before + 1) }, projectId);
+        assert.equal(verified.status, 200, verified.text);
+      }
+    });
+
     it('point 3: with antiEnumeration, sign-in and sign-up take the same time for known, unknown, disabled and wrong-kind login IDs (medians of 250 each within 10 %)', async () => {
       const { projectId, managementKey } = stack.createProject('Quiet timing', { antiEnumeration: true });
       const bearer = `${projectId}:${managementKey}`;
@@ -163,42 +196,14 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
           medians = await measure();
         }
       } finally {
+        // The measured sends' jobs are dropped rather than left to the restarted worker.
+        const queue = new Queue('delivery', { connection: { url: stack.env.REDIS_URL }, prefix: '{otpq}' });
+        await queue.drain(true);
+        await queue.close();
         await stack.startWorker();
       }
       console.log(`anti-enumeration medians (${db}, ms): ${JSON.stringify(Object.fromEntries(Object.entries(medians).map(([k, v]) => [k, v.toFixed(2)])))}`);
       assert.ok(spread(medians) <= 1.1, `medians differ by more than 10 %: ${JSON.stringify(medians)}`);
-    });
-
-    it('point 6: when the budget for new recipients is spent, a user with a verified address still signs in', async () => {
-      const { projectId } = stack.createProject(
-        'Budget',
-        { messageBudgetEmail: 3, recipientCooldownSeconds: 0, ipSendLimit: 1000 },
-        { productionLimits: true },
-      );
-      const owner = 'olga@example.com';
-      assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: owner }, projectId)).status, 200);
-      const first = await stack.post('/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner) }, projectId);
-      assert.equal(first.status, 200, first.text);
-
-      // A stranger spends the budget on new addresses; sends to new addresses stay refused.
-      let refused: ApiResponse | undefined;
-      for (let i = 0; i < 5 && !refused; i++) {
-        const sent = await stack.post('/v1/auth/otp/signup-in/email', { loginId: `new-${i}@example.com` }, projectId);
-        if (sent.status === 429) refused = sent;
-        else assert.equal(sent.status, 200, sent.text);
-      }
-      assert.ok(refused, 'the budget refuses new recipients');
-      assert.equal(refused.body.errorCode, 'E130429');
-      assert.match(refused.body.errorMessage, /budget/);
-      assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'newer@example.com' }, projectId)).status, 429, 'sign-up too');
-
-      for (const route of ['signin', 'signup-in']) {
-        const before = sink.to(owner).length;
-        const sent = await stack.post(`/v1/auth/otp/${route}/email`, { loginId: owner }, projectId);
-        assert.equal(sent.status, 200, `${route} of a verified user while the budget is spent: ${sent.text}`);
-        const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: owner, code: await sink.codeFor(owner, before + 1) }, projectId);
-        assert.equal(verified.status, 200, verified.text);
-      }
     });
   });
 }
