@@ -62,6 +62,7 @@ const { values: opts } = parseArgs({
     workers: { type: 'string', default: '1' },
     peer: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '3' },
     node: { type: 'string', default: process.execPath },
     // As `npm start` and the Docker image run the processes.
     'node-flags': { type: 'string', default: '--max-old-space-size=128 --max-semi-space-size=16' },
@@ -79,6 +80,7 @@ if (db !== 'postgres' && db !== 'sqlite') throw new Error('--db must be postgres
 const apiProcesses = Number(opts['api-processes']);
 const workerCounts = opts.workers.split(',').map(Number);
 const rounds = smoke ? 1 : Number(opts.rounds);
+const warmup = smoke ? 0 : Number(opts.warmup);
 if (!(apiProcesses >= 1) || workerCounts.some((n) => !(n >= 1)) || !(rounds >= 1)) throw new Error('--api-processes, --workers and --rounds take numbers ≥ 1');
 if (opts.peer && db !== 'postgres') throw new Error('--peer runs on PostgreSQL');
 
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
     const bare = await start('bare', '.test-build/bench/bare-app.js', /bare app listening/, { PORT: String(barePort) });
     let i = 0;
     const result = await load(`http://127.0.0.1:${barePort}`, '/bench', {}, () => ({ loginId: `user${i++}@bench.test` }), { duration, probes: { api: pidProbe(() => [bare.pid]) } });
-    rows.push(toRow('ceiling: bare NestJS+Fastify {}', result, [bare.pid]));
+    rows.push({ ...toRow('ceiling: bare NestJS+Fastify {}', result, [bare.pid]), ...withRoles({ api: result.cpu }) });
     await bare.stop();
   }
 
@@ -224,9 +226,12 @@ async function main(): Promise<void> {
   if (scenarios.includes('cycle')) {
     for (const count of workerCounts) {
       const workers = await startWorkers(count);
+      const cycleTarget = () => ourTarget({ baseUrls: apis.map((a) => a.url), bearer, redisUrl, connections, sinkKey });
+      // Fresh workers first compile their hot code: a short unmeasured cycle, so that the row is the
+      // steady state whatever the number of workers (each worker sees 1/n of the jobs).
+      if (warmup > 0) await runCycles(cycleTarget(), { connections: connections * apiProcesses, durationMs: warmup * 1000 });
       const meter = await new RoleMeter({ api: pidProbe(apiPids), worker: pidProbe(() => workers.map((w) => w.pid)), ...storeProbes([ourDatabase]) }).start();
-      const target = ourTarget({ baseUrls: apis.map((a) => a.url), bearer, redisUrl, connections, sinkKey });
-      const result = await runCycles(target, { connections: connections * apiProcesses, durationMs: duration * 1000 });
+      const result = await runCycles(cycleTarget(), { connections: connections * apiProcesses, durationMs: duration * 1000 });
       const roles = await meter.stop();
       const ofWorkers = count > 1 || workerCounts.length > 1 || apiProcesses > 1 ? `, ${apiProcesses} API + ${count} worker${count > 1 ? 's' : ''}` : '';
       rows.push({ scenario: `full cycle: signup-in → sink → verify${ofWorkers}`, unit: 'cycles/s', ...result, rssMb: rssMb(api.pid), ...withRoles(roles) });

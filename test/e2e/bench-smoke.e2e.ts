@@ -57,6 +57,21 @@ describe('benchmark smoke run', () => {
     assert.match(rows[3]!['CPU ms per unit']!, /^api \d+\.\d\d · worker \d+\.\d\d · pg \d+\.\d\d · redis \d+\.\d\d$/, stdout);
   });
 
+  it('--api-processes and --workers: the send row spreads over the API processes, and the cycle runs once per worker count', async () => {
+    const { stdout, tables } = await bench(['--smoke', '--scenarios', 'send,cycle', '--api-processes', '2', '--workers', '1,2']);
+    const rows = tables[0]!;
+    assert.deepEqual(
+      rows.map((r) => r.scenario),
+      ['send: sign-in over email, 2 API processes', 'full cycle: signup-in → sink → verify, 2 API + 1 worker', 'full cycle: signup-in → sink → verify, 2 API + 2 workers'],
+      stdout,
+    );
+    for (const row of rows) {
+      assert.ok(Number(row.rate) > 0, `${row.scenario} had no traffic:\n${stdout}`);
+      assert.equal(row.errors, '0', `${row.scenario} had errors:\n${stdout}`);
+      assert.equal(row['non-2xx'], '0', `${row.scenario} had non-2xx answers:\n${stdout}`);
+    }
+  });
+
   it('--peer: both servers answer the send and the full cycle with 2xx only, and the ratios are printed', async () => {
     const { stdout, tables } = await bench(['--smoke', '--peer']);
     const [rows, comparison] = tables as [Record<string, string>[], Record<string, string>[]];
