@@ -351,6 +351,9 @@ async function peerComparison(context: {
   printTable();
 
   const mean = (list: Row[], pick: (r: Row) => number) => list.reduce((sum, r) => sum + pick(r), 0) / list.length;
+  // CPU per unit of all the side's processes (server, PostgreSQL, Redis): on a busy machine the rates
+  // follow the scheduler's shares, this much less.
+  const cpuPerUnit = (r: Row) => (Object.values(r.roles ?? {}).reduce((a, b) => a + b, 0) * 10) / r.rps;
   const summary = (['send', 'cycle'] as const).map((kind) => {
     const [o, p] = [measured[kind].ours, measured[kind].peer];
     const [or, pr] = [mean(o, (r) => r.rps), mean(p, (r) => r.rps)];
@@ -359,11 +362,12 @@ async function peerComparison(context: {
       `${or.toFixed(0)} ${kind === 'send' ? 'req/s' : 'cycles/s'}`,
       `${pr.toFixed(0)}`,
       `${(or / pr).toFixed(2)}×`,
+      `${mean(o, cpuPerUnit).toFixed(2)} / ${mean(p, cpuPerUnit).toFixed(2)}`,
       `${Math.max(...o.map((r) => r.p99)).toFixed(0)} / ${Math.max(...p.map((r) => r.p99)).toFixed(0)}`,
       `${String(o.reduce((s, r) => s + r.errors + r.non2xx, 0))} / ${String(p.reduce((s, r) => s + r.errors + r.non2xx, 0))}`,
     ];
   });
-  printTable(['peer comparison', 'this project', 'better-auth', 'ratio', 'p99 ms (ours / peer)', 'errors + non-2xx (ours / peer)'], summary);
+  printTable(['peer comparison', 'this project', 'better-auth', 'ratio', 'CPU ms per unit, all processes (ours / peer)', 'p99 ms (ours / peer)', 'errors + non-2xx (ours / peer)'], summary);
 }
 
 /** The API's V8 heap (used/total) and external memory in MB, from its own /metrics. */

@@ -93,6 +93,7 @@ describe('benchmark smoke run', () => {
     assert.deepEqual(comparison.map((r) => r['peer comparison']), ['send: a code for a new address', 'full cycle: code → read → verify → session'], stdout);
     for (const row of comparison) {
       assert.match(row.ratio!, /^\d+\.\d\d×$/, stdout);
+      assert.match(row['CPU ms per unit, all processes (ours / peer)']!, /^\d+\.\d\d \/ \d+\.\d\d$/, stdout);
       assert.equal(row['errors + non-2xx (ours / peer)'], '0 / 0', stdout);
     }
   });
