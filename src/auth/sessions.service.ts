@@ -7,10 +7,14 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import type { SignInHistoryDto } from './dto/sign-in-history.dto.js';
 import type { ClientInfo } from './otp-auth.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { TokensService } from './tokens.service.js';
+
+/** Sign-ins `me/history` answers, newest first (Descope's console shows about as many). */
+const HISTORY_LIMIT = 100;
 
 export interface RefreshClaims {
   iss: string;
@@ -80,6 +84,34 @@ export class SessionsService {
       familyId: session.familyId,
       ...client,
     });
+  }
+
+  /**
+   * `try-refresh`: a refresh that never fails for want of a session. No refresh JWT, or one that
+   * cannot be refreshed (invalid, expired, revoked, reused, or its user disabled or deleted), gives
+   * null; anything else (Redis or the database down) still fails.
+   */
+  async tryRefresh(project: Project, refreshJwt: string | undefined, client: ClientInfo): Promise<JwtResponseDto | null> {
+    if (!refreshJwt) return null;
+    try {
+      return await this.refresh(project, await this.authenticate(project, refreshJwt), client);
+    } catch (error) {
+      if (error instanceof DomainError && (error.kind === 'INVALID_REFRESH_TOKEN' || error.kind === 'USER_DISABLED')) return null;
+      throw error;
+    }
+  }
+
+  /** The user's sign-ins, newest first, from the audit trail. */
+  async history(auth: AuthenticatedSession): Promise<SignInHistoryDto[]> {
+    const events = await this.audit.signIns(auth.session.projectId, auth.record.user.id, HISTORY_LIMIT);
+    return events.map((event) => ({
+      userId: auth.record.user.id,
+      loginTime: Math.floor(event.time / 1000),
+      // No geolocation database here: the contract allows empty city and country.
+      city: '',
+      country: '',
+      ip: event.ip ?? '',
+    }));
   }
 
   /** Ends one session: the refresh JWT and every rotation of it. */

@@ -62,23 +62,23 @@ export class TokensService {
       amr: request.amr,
       roles: user.roleNames,
       permissions: [] as string[],
-      tenants: Object.fromEntries(user.userTenants.map((t) => [t.tenantId, { roles: t.roleNames, permissions: [] }])),
+      tenants: Object.fromEntries(user.userTenants.map((t) => [t.tenantId, { roles: t.roleNames, permissions: [] as string[] }])),
       ...(request.customClaims && Object.keys(request.customClaims).length ? { nsec: request.customClaims } : {}),
+      iat,
     };
-    const sign = (payload: object, exp: number) =>
-      this.jwt.signAsync({ ...payload, iat, exp }, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
-    const [sessionJwt, refreshJwt] = await Promise.all([
-      sign({ ...claims, drn: 'DS' }, sessionExp),
-      sign({ ...claims, drn: 'DSR', jti: session.id }, refreshExp),
-    ]);
+    const sessionClaims = { ...claims, drn: 'DS', exp: sessionExp };
+    const sign = (payload: object) => this.jwt.signAsync(payload, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
+    const [sessionJwt, refreshJwt] = await Promise.all([sign(sessionClaims), sign({ ...claims, drn: 'DSR', jti: session.id, exp: refreshExp })]);
+    const { cookieDomain } = project.settings;
     return {
       sessionJwt,
       refreshJwt,
-      cookieDomain: '',
+      ...(cookieDomain ? { cookieDomain } : {}),
       cookiePath: '/',
       cookieMaxAge: refreshExp - iat,
       cookieExpiration: refreshExp,
       sessionExpiration: sessionExp,
+      claims: sessionClaims,
       user: UsersService.toResponse(record),
       firstSeen: request.firstSeen,
     };

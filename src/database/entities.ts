@@ -8,6 +8,7 @@ import { LoginIdEntity } from '../users/login-id.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema.js';
 import { DeliveriesAndAudit1764600000000 } from './migrations/1764600000000-deliveries-and-audit.js';
+import { AuditUserIndex1765300000000 } from './migrations/1765300000000-audit-user-index.js';
 
 export const ENTITIES = [ProjectEntity, ManagementKeyEntity, UserEntity, LoginIdEntity, SessionEntity, SigningKeyEntity, DeliveryEntity, AuditEventEntity];
-export const MIGRATIONS = [InitialSchema1764100000000, DeliveriesAndAudit1764600000000];
+export const MIGRATIONS = [InitialSchema1764100000000, DeliveriesAndAudit1764600000000, AuditUserIndex1765300000000];

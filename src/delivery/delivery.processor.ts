@@ -3,6 +3,7 @@ import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } f
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { OtpService } from '../otp/otp.service.js';
 import { nextFallbackChannel } from '../projects/project-settings.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
@@ -29,6 +30,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly config: AppConfig,
     private readonly queue: DeliveryQueueService,
     private readonly projects: ProjectsService,
+    private readonly otp: OtpService,
   ) {
     super();
   }
@@ -86,6 +88,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       if (!next || data.expiresAt <= Date.now()) return;
       const { to, loginId = '' } = this.queue.open(data);
       const step = (data.step ?? 0) + 1;
+      // Before the message goes out: the code must verify over the channel it arrives by.
+      await this.otp.allowChannel(data.projectId, loginId, data.challengeId, next);
       const record = await this.records.queued({ challengeId: data.challengeId, projectId: data.projectId, loginId, channel: next, to, step, requestId: data.requestId });
       await this.queue.enqueueFallback(data, next, record.id, step);
       this.logger.log({ msg: 'delivery falls back', challengeId: data.challengeId, from: data.channel, to: next, step, requestId: data.requestId });
