@@ -303,7 +303,7 @@ async function peerComparison(context: {
 }): Promise<void> {
   const { env, baseUrl, redisUrl, start, storeProbes, ourDatabase } = context;
   const ours = await start('api', 'dist/main.js', /API listening/, { RUN_WORKER: 'true' });
-  const bearer = await createProject(env);
+  const bearer = (await createProject(env)).projectId;
   const peerPort = await freePort();
   const peerDatabaseUrl = await createDatabase('postgres', cleanups);
   // Started as its documentation runs it: plain `node`, no flags.
