@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     const bare = await start('bare', '.test-build/bench/bare-app.js', /bare app listening/, { PORT: String(barePort) });
     let i = 0;
     const result = await load(`http://127.0.0.1:${barePort}`, '/bench', {}, () => ({ loginId: `user${i++}@bench.test` }), { duration, probes: { api: pidProbe(() => [bare.pid]) } });
-    rows.push({ ...toRow('ceiling: bare NestJS+Fastify {}', result, [bare.pid]), ...withRoles({ api: result.cpu }) });
+    rows.push(toRow('ceiling: bare NestJS+Fastify {}', result, [bare.pid]));
     await bare.stop();
   }
 
@@ -363,7 +363,7 @@ async function peerComparison(context: {
   const mean = (list: Row[], pick: (r: Row) => number) => list.reduce((sum, r) => sum + pick(r), 0) / list.length;
   // CPU per unit of all the side's processes (server, PostgreSQL, Redis): on a busy machine the rates
   // follow the scheduler's shares, this much less.
-  const cpuPerUnit = (r: Row) => (Object.values(r.roles ?? {}).reduce((a, b) => a + b, 0) * 10) / r.rps;
+  const cpuPerUnit = (r: Row) => (ROLES.reduce((sum, role) => sum + (r.roles?.[role] ?? 0), 0) * 10) / r.rps;
   const summary = (['send', 'cycle'] as const).map((kind) => {
     const [o, p] = [measured[kind].ours, measured[kind].peer];
     const [or, pr] = [mean(o, (r) => r.rps), mean(p, (r) => r.rps)];
@@ -397,6 +397,8 @@ interface LoadResult {
   seconds: number;
   /** CPU of the `api` probe during the load (when given), % of one core. */
   cpu: number;
+  /** CPU of every probe, the load generator's included. */
+  roles?: Record<string, number>;
 }
 
 /** autocannon against one POST route; `body()` makes every request different. */
@@ -422,8 +424,10 @@ async function load(
     ],
   });
   const seconds = result.duration;
+  const roles = await meter.stop();
   return {
-    cpu: (await meter.stop()).api ?? 0,
+    roles,
+    cpu: roles.api ?? 0,
     rps: result.requests.total / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -573,7 +577,7 @@ function perUnit(row: Row): string {
 }
 
 function printTable(
-  header = ['scenario', 'rate', 'unit', '× ceiling', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'server CPU %', 'CPU ms per unit', 'RSS MB', 'note'],
+  header = ['scenario', 'rate', 'unit', '× ceiling', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'server CPU %', 'CPU ms per unit', 'load gen CPU %', 'RSS MB', 'note'],
   body?: string[][],
 ): void {
   const ceiling = rows.find((r) => r.scenario.startsWith('ceiling'))?.rps;
@@ -588,6 +592,7 @@ function printTable(
     String(r.non2xx),
     r.cpu.toFixed(0),
     perUnit(r),
+    r.roles?.bench === undefined ? '' : r.roles.bench.toFixed(0),
     r.rssMb.toFixed(0),
     r.note ?? '',
   ]);

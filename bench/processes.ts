@@ -83,16 +83,25 @@ export function pidProbe(pids: () => number[]): CpuProbe {
   return () => Promise.resolve(new Map(pids().map((pid) => [String(pid), cpuSeconds(pid)])));
 }
 
+/** The bench's own process: the load generator, which must not be the bottleneck. */
+const benchProbe: CpuProbe = () => {
+  const { user, system } = process.cpuUsage();
+  return Promise.resolve(new Map([['self', (user + system) / 1e6]]));
+};
+
 /**
- * CPU used by each role (API, worker, PostgreSQL, Redis) between start() and stop(), as a
- * percentage of one core. A process that appears during the measure (a pool's new connection)
- * counts from zero.
+ * CPU used by each role (API, worker, PostgreSQL, Redis, and `bench`, the load generator) between
+ * start() and stop(), as a percentage of one core. A process that appears during the measure (a
+ * pool's new connection) counts from zero.
  */
 export class RoleMeter {
   private startCpu = new Map<string, Map<string, number>>();
   private startedAt = 0;
+  private readonly probes: Record<string, CpuProbe>;
 
-  constructor(private readonly probes: Record<string, CpuProbe>) {}
+  constructor(probes: Record<string, CpuProbe>) {
+    this.probes = { ...probes, bench: benchProbe };
+  }
 
   async start(): Promise<this> {
     this.startCpu = await this.read();
