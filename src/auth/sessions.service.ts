@@ -3,6 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { randomToken } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
@@ -38,8 +39,9 @@ export interface AuthenticatedSession {
  * session row, an enabled user), rotating them, and revoking them.
  *
  * Every refresh rotates: the presented refresh JWT gets `rotated_at` and a successor in the same
- * family. A rotated JWT keeps working for the project's grace window (two tabs refreshing at once);
- * presenting it after the window means someone else holds a copy, so the whole family is revoked.
+ * family. A rotated JWT presented again within the project's grace window (two tabs refreshing at
+ * once) answers the same successor, signed again; presenting it after the window means someone else
+ * holds a copy, so the whole family is revoked.
  */
 @Injectable()
 export class SessionsService {
@@ -69,21 +71,22 @@ export class SessionsService {
   async refresh(project: Project, auth: AuthenticatedSession, client: ClientInfo): Promise<JwtResponseDto> {
     const { session, claims, record } = auth;
     const now = Date.now();
+    const request = { amr: session.amr, customClaims: claims.nsec, firstSeen: false, familyId: session.familyId, ...client };
     // The conditional update is the rotation gate: of two concurrent refreshes exactly one marks the
-    // row; the other sees it rotated and is judged by the grace window like any later reuse.
-    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now });
-    if (marked.affected !== 1) {
-      const current = await this.sessions.findOneBy({ id: session.id });
-      if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
-      await this.assertWithinGrace(project, current, now);
-    }
-    return this.tokens.issue(project, record, {
-      amr: session.amr,
-      customClaims: claims.nsec,
-      firstSeen: false,
-      familyId: session.familyId,
-      ...client,
-    });
+    // row and names its successor; the other sees it rotated and is judged by the grace window like
+    // any later reuse.
+    const successorId = randomToken(24);
+    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now, successorId });
+    if (marked.affected === 1) return this.tokens.issue(project, record, { ...request, successor: { id: successorId, issuedAt: now, reissue: false } });
+
+    const current = await this.sessions.findOneBy({ id: session.id });
+    if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
+    await this.assertWithinGrace(project, current, now);
+    // Idempotent rotation: the reuse gets the successor the first rotation issued, never a second
+    // chain, so whoever races the owner holds nothing the owner does not. Rows rotated before
+    // successors were recorded get a new successor, as they always did.
+    const reissue = current.successorId ? { id: current.successorId, issuedAt: current.rotatedAt!, reissue: true } : undefined;
+    return this.tokens.issue(project, record, { ...request, successor: reissue });
   }
 
   /**

@@ -18,6 +18,11 @@ export interface SessionRequest {
   familyId?: string;
   userAgent?: string;
   ip?: string;
+  /**
+   * The successor a rotation chose: its jti and issue time (epoch ms). With `reissue`, the session
+   * row exists already and the same tokens are signed again (RS256 signatures are deterministic).
+   */
+  successor?: { id: string; issuedAt: number; reissue: boolean };
 }
 
 /** Signs session and refresh JWTs; every refresh JWT is a row in `sessions` (its `jti`). */
@@ -36,12 +41,12 @@ export class TokensService {
 
   async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
     const { user } = record;
-    const now = Date.now();
+    const now = request.successor?.issuedAt ?? Date.now();
     const iat = Math.floor(now / 1000);
     const sessionExp = iat + project.settings.sessionTtlSeconds;
     const refreshExp = iat + project.settings.refreshTtlSeconds;
     const session = this.sessions.create({
-      id: randomToken(24),
+      id: request.successor?.id ?? randomToken(24),
       projectId: project.id,
       userId: user.id,
       familyId: request.familyId ?? randomToken(24),
@@ -52,8 +57,9 @@ export class TokensService {
       revokedAt: null,
       userAgent: request.userAgent?.slice(0, 512) ?? null,
       ip: request.ip?.slice(0, 64) ?? null,
+      successorId: null,
     });
-    await this.insert(session);
+    if (!request.successor?.reissue) await this.insert(session);
 
     const key = await this.keys.current(project.id);
     const claims = {
