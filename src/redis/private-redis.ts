@@ -14,7 +14,9 @@ export async function startPrivateRedis(dataDir: string): Promise<{ url: string 
   const port = await freeLoopbackPort();
   const script = 'command -v redis-server >/dev/null 2>&1 || exit 127; redis-server "$@" & server=$!; read -r _; kill "$server"; wait "$server"';
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '60 1', '--appendonly', 'no', '--loglevel', 'warning'];
-  const child = spawn('sh', ['-c', script, 'private-redis', ...args], { stdio: ['pipe', 'ignore', 'inherit'], detached: true });
+  const child = spawn('/bin/sh', ['-c', script, 'private-redis', ...args], { stdio: ['pipe', 'ignore', 'inherit'], detached: true });
+  child.on('error', () => undefined);
+  child.stdin!.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.unref();
   (child.stdin as Writable & { unref?: () => void }).unref?.();
