@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { AppConfig } from './app-config.js';
 import { loadEnvironment } from './environment.js';
 
 describe('loadEnvironment', () => {
@@ -21,5 +22,12 @@ describe('loadEnvironment', () => {
   it('is the environment itself when there is no .env', () => {
     const env = { PORT: '5000' };
     assert.equal(loadEnvironment(env, join(dir, 'missing.env')), env);
+  });
+
+  it('accepts .env.example copied as .env as it is', () => {
+    const example = join(import.meta.dirname, '../../../.env.example');
+    const config = AppConfig.fromEnvironment(loadEnvironment({}, example));
+    assert.equal(config.email.from, 'OTP Server <no-reply@localhost>');
+    assert.equal(config.mayStartPrivateRedis, true, 'the quick start still gets its private Redis');
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../support/ports.js';
 import { eventually, ManagedProcess, ROOT, spawnNode } from '../support/stack.js';
@@ -48,6 +48,36 @@ describe('README', () => {
   it('shows the quick-start command and the test command', () => {
     assert.match(readme, /```sh\nnpm ci && npm run build && npm start\n```/);
     assert.match(readme, /```sh\nnpm test\n```/);
+  });
+
+  it('links only to files inside the repository, the API contract included', () => {
+    for (const file of ['README.md', 'docs/performance.md']) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const path = resolve(ROOT, dirname(file), target!);
+        assert.ok(path.startsWith(`${ROOT}/`) && existsSync(path), `${file} links to ${target}`);
+      }
+    }
+    assert.match(readme, /\[`docs\/API\.md`\]\(docs\/API\.md\)/);
+  });
+
+  it('keeps the per-project settings in one table, and explains the cooldown and the update-email verify', () => {
+    const section = readme.slice(readme.indexOf('Per-project settings'), readme.indexOf('## Operations'));
+    const rows = section.split('\n').map((line, index) => ({ line, index })).filter(({ line }) => line.startsWith('|'));
+    const indexes = rows.map((row) => row.index);
+    assert.deepEqual(indexes, indexes.map((_, i) => indexes[0]! + i), 'no table row stranded after a paragraph');
+    for (const setting of ['corsOrigins', 'statusWebhookUrl', 'statusWebhookSecret']) assert.ok(rows.some(({ line }) => line.startsWith(`| \`${setting}\``)), setting);
+
+    const walkthrough = readme.slice(readme.indexOf('## The e-mail flow with curl'), readme.indexOf('## Running it for real'));
+    assert.match(walkthrough, /within 30 seconds answers 429 `E130429`/);
+    assert.match(walkthrough, /the verify names the user's current login ID/);
+    assert.match(walkthrough, /managementKey/, 'project create shows the management key, not only the projectId');
+  });
+
+  it('docs/performance.md is written for readers of the repository', () => {
+    const text = readFileSync(join(ROOT, 'docs/performance.md'), 'utf8');
+    assert.doesNotMatch(text, /this session|the session|the issue/i);
   });
 
   it('npm start (the quick start, after its build) serves the API with a worker, says what to do next last, and stops on SIGTERM to npm', async () => {
