@@ -138,13 +138,23 @@ async function main(): Promise<void> {
 
   const api = await start('api', 'dist/main.js', /API listening/);
   const project = await createProject(env);
-  const bearer = project;
+  const bearer = project.projectId;
 
   const needsUsers = scenarios.includes('send') || scenarios.includes('send-2api') || scenarios.includes('memory');
   if (needsUsers) {
-    log(`seeding ${userCount} users through the sign-up route`);
+    // Through the management API: a sign-up creates its user only when its code is verified.
+    log(`seeding ${userCount} users through the management API`);
     let seeded = 0;
-    const seed = await load(baseUrl, '/v1/auth/otp/signup/email', { authorization: `Bearer ${bearer}` }, () => ({ loginId: `seed${seeded++}@bench.test` }), { amount: userCount });
+    const seed = await load(
+      baseUrl,
+      '/v1/mgmt/user/create',
+      { authorization: `Bearer ${bearer}:${project.managementKey}` },
+      () => {
+        const loginId = `seed${seeded++}@bench.test`;
+        return { loginId, email: loginId, verifiedEmail: true };
+      },
+      { amount: userCount },
+    );
     if (seed.non2xx || seed.errors) throw new Error(`seeding failed: ${seed.non2xx} non-2xx, ${seed.errors} errors`);
     await queue.obliterate({ force: true });
   }
@@ -363,17 +373,17 @@ async function enqueue(producer: DeliveryQueueService, jobs: number): Promise<vo
   await Promise.all(Array.from({ length: 100 }, one));
 }
 
-async function createProject(env: Record<string, string>): Promise<string> {
+async function createProject(env: Record<string, string>): Promise<{ projectId: string; managementKey: string }> {
   const { spawnSync } = await import('node:child_process');
   const created = spawnSync(process.execPath, ['dist/cli.js', 'project', 'create', '--name', 'Bench'], { cwd: ROOT, env, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`project create failed: ${created.stderr}`);
-  const { projectId } = JSON.parse(created.stdout) as { projectId: string };
+  const { projectId, managementKey } = JSON.parse(created.stdout) as { projectId: string; managementKey: string };
   const sets = Object.entries(BENCH_PROJECT_SETTINGS).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   if (sets.length) {
     const updated = spawnSync(process.execPath, ['dist/cli.js', 'project', 'update', projectId, ...sets], { cwd: ROOT, env, encoding: 'utf8' });
     if (updated.status !== 0) throw new Error(`project update failed: ${updated.stderr}`);
   }
-  return projectId;
+  return { projectId, managementKey };
 }
 
 function printTable(): void {

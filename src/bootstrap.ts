@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { loadEnvironment } from './config/environment.js';
-import { assertRedisReachable } from './redis/preflight.js';
+import { assertRedisReachable, assertSameSecret, SecretMismatchError } from './redis/preflight.js';
 import { startPrivateRedis } from './redis/private-redis.js';
 
 /**
@@ -23,14 +23,15 @@ export async function preflight({ privateRedis = false }: { privateRedis?: boole
   }
   if (config.usingDevelopmentSecret) {
     process.stderr.write(
-      'WARNING: OTP_SECRET is not set; using the public development secret. Anyone can forge sealed data. Set OTP_SECRET (32+ characters) before real use.\n',
+      'WARNING: OTP_SECRET is not set; using the public development secret. Anyone can forge sealed data. Set OTP_SECRET (`openssl rand -base64 48`) before real use.\n',
     );
   }
   if (privateRedis && config.runWorker && config.mayStartPrivateRedis) config = await withPrivateRedisIfNeeded(config);
   try {
     await assertRedisReachable(config);
+    await assertSameSecret(config);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${error instanceof SecretMismatchError ? 'config error: ' : ''}${(error as Error).message}\n`);
     process.exit(1);
   }
   return config;

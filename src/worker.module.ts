@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { WorkerHealthServer } from './health/worker-health.server.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OtpModule } from './otp/otp.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -31,6 +32,7 @@ export class WorkerModule {
         MetricsModule,
         HealthModule,
         DeliveryWorkerModule,
+        OtpModule,
       ],
       providers: [DeliveryProcessor, WorkerHealthServer],
     };

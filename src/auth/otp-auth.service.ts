@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
-import { type AuditAction, AuditService } from '../audit/audit.service.js';
+import { type AuditAction, type AuditInput, AuditService } from '../audit/audit.service.js';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import { AppConfig } from '../config/app-config.js';
 import { DeliveryQueueService } from '../delivery/delivery-queue.service.js';
@@ -12,7 +12,6 @@ import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.j
 import { OtpService } from '../otp/otp.service.js';
 import type { Channel, ChallengeContext, Purpose, VerifiedChallenge } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
-import { fallbackSources } from '../projects/project-settings.js';
 import { SendLimitsService } from '../rate-limit/send-limits.service.js';
 import { assertChannelReaches, loginIdFor, looksLikePhone, parsePhone } from '../users/phone.js';
 import { type AddressKind, type UserProfile, type UserRecord, UsersService } from '../users/users.service.js';
@@ -47,6 +46,11 @@ export type SendResult = { maskedEmail: string } | { maskedPhone: string };
 
 export type PhoneChannel = Exclude<Channel, 'email'>;
 
+/** What a sign-up keeps in its challenge until the code comes back: the user to create. */
+interface SignUpContext extends ChallengeContext {
+  profile: UserProfile;
+}
+
 /** What an update flow keeps in its challenge until the code comes back. */
 interface UpdateContext extends ChallengeContext {
   userId: string;
@@ -77,23 +81,24 @@ export class OtpAuthService {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Sends the code of a sign-up. Nothing is created yet: the profile waits in the challenge, and
+   * the verify creates the user (see finishSignUp).
+   */
   async signUp(project: Project, channel: Channel, loginId: string, profile: UserProfile, options: SendOptions): Promise<SendResult> {
     this.assertChannelEnabled(channel);
     const normalized = loginIdFor(loginId, channel);
     const withPhone = profile.phone?.trim() ? { ...profile, phone: parsePhone(profile.phone, 'user.phone').e164 } : profile;
-    const target = this.targetForSignUp(channel, normalized, withPhone);
+    const target = this.targetForSignUp(project, channel, normalized, withPhone);
     this.limits.assertRecipientAllowed(project, channel, target);
-    try {
-      await this.users.create(project.id, normalized, this.profileWithAddress(channel, withPhone, target));
-    } catch (error) {
-      if (!(project.settings.antiEnumeration && error instanceof DomainError && error.kind === 'USER_EXISTS')) throw error;
+    const existing = await this.users.findByLoginId(project.id, normalized);
+    if (existing) {
+      if (!project.settings.antiEnumeration) throw new DomainError('USER_EXISTS', `User ${JSON.stringify(normalized)} already exists`);
       // Anti-enumeration: answer as a sign-up would; the owner of the address is told instead.
-      const existing = await this.users.findByLoginId(project.id, normalized);
-      const owner = existing ? this.targetForSignIn(channel, normalized, existing) : target;
-      await this.send(project, channel, 'signup', normalized, owner, options, {}, 'account-exists');
+      await this.send(project, channel, 'signup', normalized, this.targetForSignIn(channel, normalized, existing), options, {}, 'account-exists');
       return masked(channel, target);
     }
-    return this.send(project, channel, 'signup', normalized, target, options);
+    return this.send(project, channel, 'signup', normalized, target, options, { profile: this.profileWithAddress(channel, withPhone, target) });
   }
 
   async signIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
@@ -103,7 +108,7 @@ export class OtpAuthService {
     if (!record && project.settings.antiEnumeration) {
       // Anti-enumeration: the same work as a real sign-in (limits, a challenge, a queued job), but
       // the job sends nothing and the challenge can never verify, as no user backs it.
-      return this.send(project, channel, 'signin', normalized, this.targetForSignUp(channel, normalized, {}), options, {}, 'none');
+      return this.send(project, channel, 'signin', normalized, this.targetForSignUp(project, channel, normalized, {}), options, {}, 'none');
     }
     if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
     this.assertEnabled(record);
@@ -111,21 +116,15 @@ export class OtpAuthService {
     return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options, context);
   }
 
+  /** A sign-in for a known login ID; for a new one, a sign-up that, like signUp, creates nothing before the verify. */
   async signUpOrIn(project: Project, channel: Channel, loginId: string, options: SendOptions): Promise<SendResult> {
     this.assertChannelEnabled(channel);
     const normalized = loginIdFor(loginId, channel);
-    let record = await this.users.findByLoginId(project.id, normalized);
+    const record = await this.users.findByLoginId(project.id, normalized);
     if (!record) {
-      const target = this.targetForSignUp(channel, normalized, {});
+      const target = this.targetForSignUp(project, channel, normalized, {});
       this.limits.assertRecipientAllowed(project, channel, target);
-      try {
-        record = await this.users.create(project.id, normalized, this.profileWithAddress(channel, {}, target));
-      } catch (error) {
-        // Lost a race with a concurrent sign-up of the same login ID: the user exists now.
-        if (!(error instanceof DomainError && error.kind === 'USER_EXISTS')) throw error;
-        record = await this.users.findByLoginId(project.id, normalized);
-        if (!record) throw error;
-      }
+      return this.send(project, channel, 'signup-in', normalized, target, options, { profile: this.profileWithAddress(channel, {}, target) });
     }
     this.assertEnabled(record);
     return this.send(project, channel, 'signup-in', normalized, this.targetForSignIn(channel, normalized, record), options);
@@ -163,8 +162,7 @@ export class OtpAuthService {
     const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     let challenge;
     try {
-      const fallbackFrom = fallbackSources(project.settings.deliveryFallback, channel);
-      challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 }, fallbackFrom);
+      challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 });
     } catch (error) {
       const failure = error instanceof DomainError ? VERIFY_FAILURES[error.kind] : undefined;
       if (failure) {
@@ -173,6 +171,10 @@ export class OtpAuthService {
         await this.audit.record({ ...event, userId, action: failure.action, outcome: 'failure' });
       }
       throw error;
+    }
+    if (challenge.context.profile) {
+      const { record, firstSeen } = await this.finishSignUp(project, channel, normalized, challenge);
+      return this.signedIn(project, channel, challenge, record, firstSeen, event, client);
     }
     const record = await this.users.findByLoginId(project.id, normalized);
     // The user was deleted between send and verify: the code proves nothing any more.
@@ -185,6 +187,43 @@ export class OtpAuthService {
       return response;
     }
     const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
+    return this.signedIn(project, channel, challenge, record, firstSeen, event, client);
+  }
+
+  /**
+   * The verify of a sign-up (or of a sign-up-or-in of a login ID that was new): creates the user
+   * from the profile in the challenge. When the login ID was taken since the code was sent, a
+   * sign-up answers USER_EXISTS; a sign-up-or-in signs in to that user if the code went to the
+   * address that user has (the code proves that address), and answers USER_EXISTS otherwise.
+   */
+  private async finishSignUp(
+    project: Project,
+    channel: Channel,
+    loginId: string,
+    challenge: VerifiedChallenge,
+  ): Promise<{ record: UserRecord; firstSeen: boolean }> {
+    const { target, profile } = challenge.context as SignUpContext;
+    const kind = addressKind(channel);
+    try {
+      return { record: await this.users.createVerified(project.id, loginId, profile, kind, target), firstSeen: true };
+    } catch (error) {
+      if (!(error instanceof DomainError && error.kind === 'USER_EXISTS') || challenge.purpose !== 'signup-in') throw error;
+      const record = await this.users.findByLoginId(project.id, loginId);
+      if (!record || record.user[kind] !== target) throw error;
+      this.assertEnabled(record);
+      return { record, firstSeen: await this.users.recordVerifiedSignIn(record.user, kind, target) };
+    }
+  }
+
+  private async signedIn(
+    project: Project,
+    channel: Channel,
+    challenge: VerifiedChallenge,
+    record: UserRecord,
+    firstSeen: boolean,
+    event: Omit<AuditInput, 'action' | 'outcome'>,
+    client: ClientInfo,
+  ): Promise<JwtResponseDto> {
     const { priorAmr, revokeOtherSessions } = challenge.context;
     if (revokeOtherSessions === true) await this.sessions.revokeUser(project.id, record.user.id);
     this.metrics.otp(project.id, channel, 'verified');
@@ -325,14 +364,33 @@ export class OtpAuthService {
     }
   }
 
-  private targetForSignUp(channel: Channel, loginId: string, profile: UserProfile): string {
+  /**
+   * Where the code of a sign-up goes. A login ID that is an e-mail address or a phone number is
+   * proven by a code to that very address, over a channel that reaches it: another `user.email` or
+   * `user.phone` would let anyone claim a login ID they do not own (squatting). Only a username
+   * (neither) names its address in `user`, if the project allows usernames.
+   */
+  private targetForSignUp(project: Project, channel: Channel, loginId: string, profile: UserProfile): string {
+    const kind = isEmail(loginId) ? 'email' : /^\+\d+$/.test(loginId) ? 'phone' : 'username';
+    if (kind === 'username' && !project.settings.usernameLoginIds) {
+      throw new DomainError('INVALID_REQUEST', 'loginId must be an e-mail address or a phone number: this project does not allow usernames (usernameLoginIds)');
+    }
+    if (kind !== 'username' && kind !== addressKind(channel)) {
+      throw new DomainError('INVALID_REQUEST', `loginId is ${kind === 'email' ? 'an e-mail address: sign up over email' : 'a phone number: sign up over sms, voice or whatsapp'}`);
+    }
     if (channel !== 'email') {
+      if (kind === 'phone' && profile.phone && profile.phone !== loginId) {
+        throw new DomainError('INVALID_REQUEST', 'user.phone must be the loginId itself (or left out) when loginId is a phone number');
+      }
       const field = profile.phone ? 'user.phone' : 'loginId';
       const parsed = parsePhone(profile.phone || loginId, field);
       assertChannelReaches(parsed, channel, field);
       return parsed.e164;
     }
     const email = (profile.email?.trim() || loginId).toLowerCase();
+    if (kind === 'email' && email !== loginId) {
+      throw new DomainError('INVALID_REQUEST', 'user.email must be the loginId itself (or left out) when loginId is an e-mail address');
+    }
     if (!isEmail(email)) throw new DomainError('INVALID_REQUEST', 'loginId (or user.email) must be a valid e-mail address');
     return email;
   }

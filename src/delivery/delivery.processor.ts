@@ -3,12 +3,13 @@ import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } f
 import { type Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { OtpService } from '../otp/otp.service.js';
 import { nextFallbackChannel } from '../projects/project-settings.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryService } from './delivery.service.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
+import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
 
 /**
  * Registered only in WorkerModule, so an API process never consumes jobs by accident.
@@ -29,6 +30,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     private readonly config: AppConfig,
     private readonly queue: DeliveryQueueService,
     private readonly projects: ProjectsService,
+    private readonly otp: OtpService,
   ) {
     super();
   }
@@ -49,7 +51,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const { data } = job;
     const attempt = job.attemptsMade + 1;
     let outcome: DeliveryOutcome;
+    let type: DeliveryJobType = data.type ?? 'otp';
     try {
+      type = this.queue.typeOf(data);
       outcome = await this.delivery.deliver(data);
     } catch (error) {
       const permanent = error instanceof PermanentDeliveryError;
@@ -62,12 +66,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
           ? this.records.failed(id, attempt, this.delivery.providerName(data.channel), message)
           : this.records.retrying(id, attempt, this.delivery.providerName(data.channel), message),
       );
-      if (final && isCode(data)) this.metrics.otp(data.projectId, data.channel, 'failed');
-      if (permanent && isCode(data)) await this.fallBack(data);
+      if (final && type === 'otp') this.metrics.otp(data.projectId, data.channel, 'failed');
+      if (permanent && type === 'otp') await this.fallBack(data);
       if (permanent) throw new UnrecoverableError(message);
       throw error;
     }
-    if (isCode(data)) {
+    // Codes count in the OTP funnel; notices and anti-enumeration decoys do not.
+    if (type === 'otp') {
       this.metrics.otp(data.projectId, data.channel, 'sent');
       this.metrics.deliveryAccepted(data.channel, outcome.provider, (Date.now() - job.timestamp) / 1000);
     }
@@ -87,6 +92,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       if (!next || data.expiresAt <= Date.now()) return;
       const { to, loginId = '' } = this.queue.open(data);
       const step = (data.step ?? 0) + 1;
+      // Before the message goes out: the code must verify over the channel it arrives by.
+      await this.otp.allowChannel(data.projectId, loginId, data.challengeId, next);
       const record = await this.records.queued({ challengeId: data.challengeId, projectId: data.projectId, loginId, channel: next, to, step, requestId: data.requestId });
       await this.queue.enqueueFallback(data, next, record.id, step);
       this.logger.log({ msg: 'delivery falls back', challengeId: data.challengeId, from: data.channel, to: next, step, requestId: data.requestId });
@@ -108,9 +115,4 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       this.logger.error({ msg: 'could not update the delivery record', error: (error as Error).message });
     }
   }
-}
-
-/** Codes count in the OTP funnel; notices and anti-enumeration decoys do not. */
-function isCode(data: DeliveryJobData): boolean {
-  return (data.type ?? 'otp') === 'otp';
 }

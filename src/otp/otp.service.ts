@@ -5,7 +5,7 @@ import { numericCode } from '../common/crypto/random.js';
 import { SecretsService } from '../common/crypto/secrets.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { InjectRedis } from '../redis/redis.module.js';
-import { ATTEMPT_SCRIPT, CONSUME_SCRIPT, ISSUE_SCRIPT } from './otp-store.lua.js';
+import { ALLOW_CHANNEL_SCRIPT, ATTEMPT_SCRIPT, CONSUME_SCRIPT, ISSUE_SCRIPT } from './otp-store.lua.js';
 import type { AttemptBudget, Channel, ChallengeContext, IssuedChallenge, OtpPolicy, Purpose, VerifiedChallenge } from './otp.types.js';
 
 /** How long a dead challenge is kept after expiry, so late attempts say "expired" or "locked". */
@@ -13,13 +13,18 @@ const RETENTION_MS = 15 * 60 * 1000;
 
 type OtpRedis = Redis & {
   otpIssue(key: string, ...args: (string | number)[]): Promise<number>;
-  otpAttempt(key: string, log: string, limit: number, windowMs: number): Promise<string[]>;
+  otpAllowChannel(key: string, id: string, channel: string): Promise<number>;
+  otpAttempt(key: string, log: string, limit: number, windowMs: number, channel: string): Promise<string[]>;
   otpConsume(key: string, log: string, id: string, member: string): Promise<number>;
 };
 
 /**
  * Issues and verifies one-time codes. Codes are never stored: the challenge keeps an HMAC of the
- * code bound to project, login ID, channel, purpose and challenge ID.
+ * code bound to project, login ID, the channel it was issued for, purpose and challenge ID.
+ *
+ * A login ID has one live challenge, whatever its purpose: a new code of any purpose over any
+ * channel replaces it. Verify requests carry no purpose, so one key per login ID is what lets a
+ * verify find the code the user is looking at without comparing a guess against several codes.
  */
 @Injectable()
 export class OtpService {
@@ -30,6 +35,7 @@ export class OtpService {
     private readonly secrets: SecretsService,
   ) {
     redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_SCRIPT });
+    redis.defineCommand('otpAllowChannel', { numberOfKeys: 1, lua: ALLOW_CHANNEL_SCRIPT });
     redis.defineCommand('otpAttempt', { numberOfKeys: 2, lua: ATTEMPT_SCRIPT });
     redis.defineCommand('otpConsume', { numberOfKeys: 2, lua: CONSUME_SCRIPT });
     this.redis = redis as OtpRedis;
@@ -48,7 +54,7 @@ export class OtpService {
     const expiresAt = Date.now() + policy.expirySeconds * 1000;
     const hash = this.hash(projectId, loginId, channel, purpose, challengeId, code);
     await this.redis.otpIssue(
-      challengeKey(projectId, loginId, channel),
+      challengeKey(projectId, loginId),
       challengeId,
       hash,
       purpose,
@@ -56,35 +62,37 @@ export class OtpService {
       policy.maxAttempts,
       JSON.stringify(context),
       policy.expirySeconds * 1000 + RETENTION_MS,
+      channel,
     );
     return { challengeId, code, expiresAt };
   }
 
   /**
-   * Verifies and consumes the current challenge; throws WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS,
-   * or RATE_LIMITED when the login ID has spent its wrong-attempt budget (across codes and channels).
-   * `fallbackFrom`: channels whose codes may have been delivered over `channel` by delivery
-   * fallback, nearest first; their challenges are looked at only when `channel` has none.
+   * Lets challenge `challengeId` verify over `channel` too: its delivery fell back to that channel.
+   * A no-op when a newer code has replaced the challenge.
    */
-  async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget, fallbackFrom: Channel[] = []): Promise<VerifiedChallenge> {
+  async allowChannel(projectId: string, loginId: string, challengeId: string, channel: Channel): Promise<void> {
+    await this.redis.otpAllowChannel(challengeKey(projectId, loginId), challengeId, channel);
+  }
+
+  /**
+   * Verifies and consumes the login ID's live challenge if it went over `channel`; throws
+   * WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS, or RATE_LIMITED when the login ID has spent its
+   * wrong-attempt budget (across codes and channels).
+   */
+  async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget): Promise<VerifiedChallenge> {
     const log = attemptLogKey(projectId, loginId);
-    let issuedFor = channel;
-    let key = challengeKey(projectId, loginId, channel);
-    let found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
-    for (const source of fallbackFrom) {
-      if (found[0] !== 'missing') break;
-      // The code was issued for `source`: its HMAC binds that channel.
-      issuedFor = source;
-      key = challengeKey(projectId, loginId, source);
-      found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs);
-    }
-    const [status, challengeId, storedHash, purpose, context, member] = found;
+    const key = challengeKey(projectId, loginId);
+    const found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs, channel);
+    const [status, challengeId, storedHash, purpose, context, member, channels] = found;
     if (status === 'throttled') {
       throw new DomainError('RATE_LIMITED', 'Too many wrong codes for this user: try again later', Math.max(1, Math.ceil(Number(challengeId) / 1000)));
     }
     if (status === 'locked') throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong attempts: request a new code');
     if (status === 'expired') throw new DomainError('EXPIRED_CODE', 'The code has expired: request a new code');
     if (status !== 'ok') throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    // The HMAC binds the channel the code was issued for: the first of the challenge's channels.
+    const issuedFor = channels!.split(',')[1] as Channel;
     const candidate = this.hash(projectId, loginId, issuedFor, purpose as Purpose, challengeId!, code);
     if (!SecretsService.equalDigests(candidate, storedHash!)) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     // Two verifies of one right code can both get here; only the one that deletes the challenge wins.
@@ -101,8 +109,8 @@ export class OtpService {
  * The challenge key. Project and login ID are hashed into a hash tag: it keeps the login ID out of
  * key names and puts every key of one login ID in one Redis Cluster slot.
  */
-export function challengeKey(projectId: string, loginId: string, channel: Channel): string {
-  return `otp:{${loginTag(projectId, loginId)}}:${channel}`;
+export function challengeKey(projectId: string, loginId: string): string {
+  return `otp:{${loginTag(projectId, loginId)}}:challenge`;
 }
 
 /** The login ID's wrong-attempt log; same hash tag as its challenges, so one script can touch both. */

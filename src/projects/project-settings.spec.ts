@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applySettings, fallbackSources, nextFallbackChannel, parseFallbackChains, ProjectSettings } from './project-settings.js';
+import { applySettings, nextFallbackChannel, parseFallbackChains, ProjectSettings } from './project-settings.js';
 
 describe('applySettings', () => {
   it('coerces and validates values', () => {
@@ -23,6 +23,16 @@ describe('applySettings', () => {
     const { problems } = applySettings(new ProjectSettings(), { refreshGraceSeconds: '301', sessionTtlSeconds: '0' });
     assert.equal(problems.length, 2);
   });
+
+  it('takes a bare domain as cookieDomain, or nothing', () => {
+    assert.equal(new ProjectSettings().cookieDomain, '');
+    assert.deepEqual(applySettings(new ProjectSettings(), { cookieDomain: 'example.com' }).problems, []);
+    for (const bad of ['https://example.com', 'example.com/', 'example.com:443', '.example.com']) {
+      const { problems } = applySettings(new ProjectSettings(), { cookieDomain: bad });
+      assert.equal(problems.length, 1, bad);
+      assert.match(problems[0]!, /cookieDomain must be a domain name/);
+    }
+  });
 });
 
 describe('deliveryFallback', () => {
@@ -37,8 +47,6 @@ describe('deliveryFallback', () => {
     assert.equal(nextFallbackChannel('whatsapp>sms', 'email'), undefined);
     assert.equal(nextFallbackChannel('whatsapp>voice,sms>voice', 'sms'), undefined);
     assert.equal(nextFallbackChannel(' voice > sms ', 'voice'), 'sms');
-    assert.deepEqual(fallbackSources(setting, 'voice'), ['sms', 'whatsapp']);
-    assert.deepEqual(fallbackSources(setting, 'whatsapp'), []);
   });
 
   it('accepts well-formed chains and rejects unknown channels, repeats and single steps', () => {

@@ -46,3 +46,24 @@ describe('loginIdFor', () => {
     assert.equal(looksLikePhone('ada', 'sms'), false);
   });
 });
+
+describe('phone numbers written other ways', () => {
+  it('reads full-width, Arabic-Indic and Persian digits as the one E.164 number they dial', () => {
+    for (const variant of ['＋３４ ６１２ ３４５ ６７８', '+٣٤٦١٢٣٤٥٦٧٨', '+۳۴۶۱۲۳۴۵۶۷۸', '+３４６１２３４５６７８']) {
+      assert.equal(loginIdFor(variant, 'sms'), '+34612345678', variant);
+      assert.equal(loginIdFor(variant, 'email'), '+34612345678', variant);
+      assert.equal(parsePhone(variant, 'user.phone').e164, '+34612345678', variant);
+    }
+  });
+  it('refuses an extension, in any of the forms libphonenumber reads, naming the field', () => {
+    for (const variant of ['+34612345678;ext=2', '+34 612 345 678 x 22', '+34612345678 ext. 3', '+34612345678#4', '+٣٤٦١٢٣٤٥٦٧٨ extension 5']) {
+      invalid(() => loginIdFor(variant, 'sms'), /^loginId must be a phone number without an extension/);
+      invalid(() => loginIdFor(variant, 'email'), /^loginId must be a phone number without an extension/);
+      invalid(() => parsePhone(variant, 'user.phone'), /^user\.phone must be a phone number without an extension/);
+    }
+  });
+  it('leaves usernames that merely contain an x and digits alone', () => {
+    assert.equal(looksLikePhone('ada x 22', 'sms'), false);
+    assert.equal(loginIdFor('Max22', 'sms'), 'max22');
+  });
+});

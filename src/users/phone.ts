@@ -1,4 +1,4 @@
-import { type NumberType, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type NumberType, parseDigits, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Channel } from '../otp/otp.types.js';
 import { normalizeLoginId } from './users.service.js';
@@ -13,15 +13,30 @@ export interface ParsedPhone {
 }
 
 /**
+ * The text with compatibility forms folded (full-width `＋１` is `+1`) and the decimal digits of the
+ * scripts libphonenumber reads (Arabic-Indic, Persian, …) written as ASCII digits, so that a number
+ * written in any of them is recognised, and stored, as the one number it dials.
+ */
+function asciiDigits(raw: string): string {
+  return raw.normalize('NFKC').replace(/\p{Nd}/gu, (digit) => parseDigits(digit) || digit);
+}
+
+/** An extension after the number (`;ext=2`, ` x 22`, ` ext. 3`, `#4`): it dials the same line. */
+const EXTENSION = /(?:;\s*ext\s*=|\s*(?:#|x|ext\.?|extn\.?|extension))\s*\d+$/i;
+
+/**
  * Parses an international number (leading `+` and country code; spaces, dots, dashes and
- * brackets allowed) and checks it against the numbering plan. `field` names the request field
- * in the error, as E011003 requires.
+ * brackets allowed; digits of any script libphonenumber reads) and checks it against the numbering
+ * plan. An extension is refused: numbers with and without one reach the same phone, so they must
+ * not be two login IDs or two recipients. `field` names the request field in the error, as
+ * E011003 requires.
  */
 export function parsePhone(raw: string, field = 'phone'): ParsedPhone {
-  const parsed = parsePhoneNumberFromString(raw.trim());
+  const parsed = parsePhoneNumberFromString(asciiDigits(raw).trim());
   if (!parsed || !parsed.isValid()) {
     throw new DomainError('INVALID_REQUEST', `${field} must be a valid phone number in international format (E.164, e.g. +14155550100)`);
   }
+  if (parsed.ext) throw new DomainError('INVALID_REQUEST', `${field} must be a phone number without an extension`);
   return { e164: parsed.number, type: parsed.getType(), country: parsed.country };
 }
 
@@ -35,9 +50,12 @@ export function assertChannelReaches(phone: ParsedPhone, channel: Channel, field
   }
 }
 
-/** Whether a login ID is meant as a phone number and must be normalised to E.164 before use. */
+/**
+ * Whether a login ID is meant as a phone number and must be normalised to E.164 before use: in any
+ * script's digits, and with an extension (which parsePhone then refuses).
+ */
 export function looksLikePhone(loginId: string, channel: Channel): boolean {
-  const value = loginId.trim();
+  const value = asciiDigits(loginId).trim().replace(EXTENSION, '');
   // On phone channels a bare run of digits is a phone number too (and must then carry a country code).
   return channel === 'email' ? /^\+[\d\s().-]+$/.test(value) : /^\+?[\d\s().-]+$/.test(value);
 }
@@ -59,6 +77,6 @@ export function loginIdFor(loginId: string, channel: Channel): string {
  */
 export function managedLoginId(loginId: string): string {
   if (!looksLikePhone(loginId, 'email')) return normalizeLoginId(loginId);
-  const parsed = parsePhoneNumberFromString(loginId.trim());
-  return parsed?.isValid() ? parsed.number : normalizeLoginId(loginId);
+  const parsed = parsePhoneNumberFromString(asciiDigits(loginId).trim());
+  return parsed?.isValid() && !parsed.ext ? parsed.number : normalizeLoginId(loginId);
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { Batcher, batchedWriter, batchInserter } from '../database/batcher.js';
+import { Batcher, batchedWriter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
@@ -93,8 +93,6 @@ export function normalizeLoginId(loginId: string): string {
 @Injectable()
 export class UsersService {
   private readonly usersTable: RawTable<UserEntity>;
-  private readonly insertUser: (row: UserEntity) => Promise<void>;
-  private readonly insertLoginId: (row: LoginIdEntity) => Promise<void>;
   /**
    * Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. A batch
    * that fails (say, a deadlock with another process's batch) is retried row by row.
@@ -112,8 +110,6 @@ export class UsersService {
     private readonly dataSource: DataSource,
   ) {
     this.usersTable = new RawTable(users);
-    this.insertUser = batchInserter(users);
-    this.insertLoginId = batchInserter(loginIds);
   }
 
   /**
@@ -164,41 +160,35 @@ export class UsersService {
   }
 
   /**
-   * Creates a user with one login ID. The login ID row is the uniqueness gate: it is inserted after
-   * the user, so a reader never finds a login ID without its user, and a loser of a race finds the
-   * primary key taken and gets USER_EXISTS (its user row is removed again).
+   * Creates the user of a verified sign-up: one login ID, the profile that waited in the challenge,
+   * the address the code went to marked verified, and this verification as its first sign-in. One
+   * transaction, the login ID's primary key as the uniqueness gate: the loser of a race (or a
+   * sign-up whose login ID was taken since the code was sent) gets USER_EXISTS and leaves nothing.
    */
-  async create(projectId: string, loginId: string, profile: UserProfile): Promise<UserRecord> {
-    const normalized = normalizeLoginId(loginId);
-    const user = this.users.create({
-      id: newId('U'),
+  async createVerified(projectId: string, loginId: string, profile: UserProfile, kind: AddressKind, address: string): Promise<UserRecord> {
+    const verified = kind === 'email' ? { email: address, verifiedEmail: true } : { phone: address, verifiedPhone: true };
+    return this.createWith(
       projectId,
-      name: profile.name ?? null,
-      givenName: profile.givenName ?? null,
-      middleName: profile.middleName ?? null,
-      familyName: profile.familyName ?? null,
-      email: profile.email ?? null,
-      phone: profile.phone ?? null,
-      verifiedEmail: false,
-      verifiedPhone: false,
-      status: 'enabled',
-      roleNames: [],
-      userTenants: [],
-      customAttributes: {},
-      picture: null,
-      test: false,
-      createdAt: Date.now(),
-      lastLoginAt: null,
-    });
-    await this.insertUser(user);
-    try {
-      await this.insertLoginId(this.loginIds.create({ projectId, loginId: normalized, userId: user.id, position: 0 }));
-    } catch (error) {
-      await this.users.delete({ id: user.id });
-      if (isUniqueViolation(error)) throw new DomainError('USER_EXISTS', `User ${JSON.stringify(normalized)} already exists`);
-      throw error;
-    }
-    return { user, loginIds: [normalized] };
+      [loginId],
+      {
+        name: profile.name ?? null,
+        givenName: profile.givenName ?? null,
+        middleName: profile.middleName ?? null,
+        familyName: profile.familyName ?? null,
+        email: profile.email ?? null,
+        phone: profile.phone ?? null,
+        verifiedEmail: false,
+        verifiedPhone: false,
+        ...verified,
+        status: 'enabled',
+        roleNames: [],
+        userTenants: [],
+        customAttributes: {},
+        picture: null,
+        test: false,
+      },
+      Date.now(),
+    );
   }
 
   /**
@@ -271,10 +261,13 @@ export class UsersService {
     return { record, previous: outcome.previous, merged: outcome.merged };
   }
 
-  /** Creates a user with all its login IDs at once (the first is the primary one); USER_EXISTS if one is taken. */
-  async createWith(projectId: string, loginIds: string[], attributes: UserAttributes): Promise<UserRecord> {
+  /**
+   * Creates a user with all its login IDs at once (the first is the primary one); USER_EXISTS if one
+   * is taken. `signedInAt`: the user's first sign-in, when creating it is one.
+   */
+  async createWith(projectId: string, loginIds: string[], attributes: UserAttributes, signedInAt: number | null = null): Promise<UserRecord> {
     const ids = uniqueLoginIds(loginIds);
-    const user = this.users.create({ ...attributes, id: newId('U'), projectId, createdAt: Date.now(), lastLoginAt: null });
+    const user = this.users.create({ ...attributes, id: newId('U'), projectId, createdAt: Date.now(), lastLoginAt: signedInAt });
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(UserEntity, user);
@@ -386,6 +379,12 @@ export class UsersService {
       customAttributes: user.customAttributes,
       picture: user.picture ?? '',
       test: user.test,
+      // core-js types these sign-in methods as required; none of them exists on this server.
+      TOTP: false,
+      SAML: false,
+      SCIM: false,
+      password: false,
+      OAuth: {},
     };
   }
 }

@@ -31,7 +31,7 @@ describe('on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     assert.equal(sent.status, 200, sent.text);
     const code = await sink.codeFor('ada@example.com');
     const keys = cluster.keys();
-    assert.ok(keys.some((k) => /^otp:\{[A-Za-z0-9_-]{22}\}:email$/.test(k)), `no challenge key in the cluster: ${keys.join(', ')}`);
+    assert.ok(keys.some((k) => /^otp:\{[A-Za-z0-9_-]{22}\}:challenge$/.test(k)), `no challenge key in the cluster: ${keys.join(', ')}`);
     assert.ok(keys.some((k) => k.startsWith('{otpq}:delivery:')), `no queue key in the cluster: ${keys.join(', ')}`);
     // Nothing went to the single Redis the stack would otherwise use.
     assert.equal(await stack.redis.dbsize(), 0);
