@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ describe('cli help, configuration and database', () => {
     const production = spawnSync(process.execPath, ['dist/cli.js', 'project', 'create', '--name', 'Prod'], {
       cwd: ROOT,
       // A server would refuse this: e-mail over SMTP without SMTP_URL, a Twilio SMS without credentials.
-      env: { PATH: env.PATH, NODE_ENV: 'production', OTP_SECRET: 'p'.repeat(40), DATABASE_URL: env.DATABASE_URL, SMS_PROVIDER: 'twilio' },
+      env: { PATH: env.PATH, NODE_ENV: 'production', OTP_SECRET: randomBytes(48).toString('base64'), DATABASE_URL: env.DATABASE_URL, SMS_PROVIDER: 'twilio' },
       encoding: 'utf8',
     });
     assert.equal(production.status, 0, production.stderr);
