@@ -91,6 +91,12 @@ describe('Prometheus rules and the Grafana dashboard', () => {
     }
   });
 
+  it('fires each alert on the traffic it is about, and only there (promtool test rules)', () => {
+    const tested = promtool('test', 'rules', join(ROOT, 'docker/prometheus/alerts.test.yml'));
+    assert.equal(tested.status, 0, tested.stdout + tested.stderr);
+    assert.match(tested.stdout, /SUCCESS/);
+  });
+
   it('uses only metrics that a live /metrics exposes, after a sign-in', async () => {
     const { projectId } = stack.createProject('Dashboards');
     const { verified } = await emailSignIn(stack, sink, projectId, 'signup', 'dash@example.com');
