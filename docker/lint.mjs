@@ -20,8 +20,12 @@ if (lint.status !== 0 || findings) {
   process.stdout.write(`${dockerfile}: dockerfile-utils found no problems\n`);
 }
 
-// The compose file requires OTP_SECRET from the environment; a placeholder is enough to validate it.
-const env = { ...process.env, OTP_SECRET: process.env.OTP_SECRET ?? 'lint-placeholder-secret-0123456789abcdef' };
+// The compose file requires OTP_SECRET and METRICS_TOKEN from the environment; placeholders are enough to validate it.
+const env = {
+  ...process.env,
+  OTP_SECRET: process.env.OTP_SECRET ?? 'lint-placeholder-secret-0123456789abcdef',
+  METRICS_TOKEN: process.env.METRICS_TOKEN ?? 'lint-placeholder-metrics-token',
+};
 const config = spawnSync('docker-compose', ['-f', compose, 'config', '-q'], { encoding: 'utf8', env });
 if (config.error) {
   process.stderr.write(`docker-compose is not installed (apt-get install -y docker-compose): ${config.error.message}\n`);

@@ -10,10 +10,6 @@ export async function startApi(config: AppConfig): Promise<void> {
   const logger = app.get(Logger);
   const local = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   logger.log(`API listening on ${local} (Swagger UI at ${local}/docs)`, 'Bootstrap');
-  if (!config.isProduction) {
-    logger.log(`Next: node dist/cli.js project create --name "My App", then authorize ${local}/docs with the projectId`, 'Bootstrap');
-  }
-
   if (config.runWorker) {
     // RUN_WORKER=true runs a delivery worker in this process too; it is its own Nest context, so the
     // API module graph still never holds a processor.
@@ -23,5 +19,9 @@ export async function startApi(config: AppConfig): Promise<void> {
     worker.useLogger(worker.get(Logger));
     worker.enableShutdownHooks();
     logger.log('Delivery worker running in the API process (RUN_WORKER=true)', 'Bootstrap');
+  }
+  // Last, so that it is what a newcomer's terminal shows.
+  if (!config.isProduction) {
+    logger.log(`Next: node dist/cli.js project create --name "My App", then authorize ${local}/docs with the projectId`, 'Bootstrap');
   }
 }

@@ -1,25 +1,27 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs, UsageError } from './cli/args.js';
 import { CliModule } from './cli/cli.module.js';
+import { COMMAND_HELP, USAGE } from './cli/help.js';
 import { KeysCommands } from './cli/keys.commands.js';
 import { ProjectCommands } from './cli/project.commands.js';
 import { DomainError } from './common/errors/domain-error.js';
-import { AppConfig, ConfigError } from './config/app-config.js';
-
-const USAGE = `usage: node dist/cli.js project create --name <name>
-       node dist/cli.js project show <projectId>
-       node dist/cli.js project update <projectId> --set <key>=<value> [--set ...]
-       node dist/cli.js keys rotate --project <projectId>
-       node dist/cli.js keys create --project <projectId> [--name <name>]
-       node dist/cli.js keys list --project <projectId>
-       node dist/cli.js keys revoke --project <projectId> --key-id <keyId>`;
+import { AppConfig, ConfigError, type DatabaseConfig } from './config/app-config.js';
+import { loadEnvironment } from './config/environment.js';
 
 async function main(argv: string[]): Promise<number> {
-  const { positional, options } = parseArgs(argv);
+  const { positional, options, help } = parseArgs(argv);
   const [group, action, ...rest] = positional;
+  if (help) {
+    process.stdout.write(`${COMMAND_HELP[`${group} ${action}`] ?? USAGE}\n`);
+    return 0;
+  }
   if (group !== 'project' && group !== 'keys') throw new UsageError(USAGE);
-  const config = AppConfig.fromEnvironment(process.env);
+  const config = AppConfig.fromEnvironment(loadEnvironment(), 'cli');
+  // Said every time: a CLI on the default SQLite file while the API uses PostgreSQL would
+  // otherwise create projects the API never sees.
+  process.stderr.write(`database: ${describeDatabase(config.database)}\n`);
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
     const result =
@@ -29,6 +31,11 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+function describeDatabase(database: DatabaseConfig): string {
+  if (database.type === 'better-sqlite3') return `sqlite:${database.path === ':memory:' ? database.path : resolve(database.path)}`;
+  return database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 try {

@@ -13,6 +13,7 @@ import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { mapError } from './common/http/error-body.js';
 import { findControlCharacter, jsonTooDeep, MAX_JSON_DEPTH } from './common/http/input-guard.js';
+import { addRequestExamples } from './common/http/openapi-examples.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOptionsDelegate } from './cors/cors-policy.js';
@@ -121,19 +122,50 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
 }
 
 function setUpSwagger(app: NestFastifyApplication): void {
+  // Swagger UI renders these descriptions as Markdown, which drops anything in angle brackets:
+  // plain words, and backticks around examples.
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Open OTP Server')
       .setDescription(
-        "One-time-password sign-up, sign-in and sessions, speaking Descope's REST API. Authorize with your project ID " +
-          '(from `node dist/cli.js project create`) to try the routes.',
+        "One-time-password sign-up, sign-in and sessions, speaking Descope's REST API. Create a project with " +
+          '`node dist/cli.js project create --name "My App"`, press Authorize and paste its projectId under ProjectId. ' +
+          'Then try sign-up, verify (with the code you received) and, authorized with the refresh JWT, the session routes.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Your project ID, e.g. P2abc...' }, 'ProjectId')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: '<projectId>:<refreshJwt>' }, 'RefreshJwt')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: '<projectId>:<managementKey>' }, 'ManagementKey')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'projectId',
+          description: 'For sign-up, sign-in and verify: paste your project ID alone, as printed by `project create`, e.g. `P2abcDEF...`.',
+        },
+        'ProjectId',
+      )
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'projectId:refreshJwt',
+          description:
+            'For refresh, logout, me and the update routes: paste your project ID, a colon, then the refreshJwt from a verify answer, ' +
+            'with no spaces, e.g. `P2abcDEF...:eyJhbGciOi...`.',
+        },
+        'RefreshJwt',
+      )
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'projectId:managementKey',
+          description:
+            'For the management routes (/v1/mgmt): paste your project ID, a colon, then a management key, as printed by ' +
+            '`project create` or `keys create`, e.g. `P2abcDEF...:K7xyz...`.',
+        },
+        'ManagementKey',
+      )
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, addRequestExamples(document), { jsonDocumentUrl: 'docs/json', swaggerOptions: { persistAuthorization: true } });
 }

@@ -1,9 +1,17 @@
-/** Splits `--flag value` / `--flag=value` options (repeatable) from positional arguments. */
-export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string[]> } {
+/** Flags that take no value. */
+const FLAGS = new Set(['--help', '-h']);
+
+/** Splits `--flag value` / `--flag=value` options (repeatable) from positional arguments; `--help`/`-h` take none. */
+export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string[]>; help: boolean } {
   const positional: string[] = [];
   const options = new Map<string, string[]>();
+  let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (FLAGS.has(arg)) {
+      help = true;
+      continue;
+    }
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
@@ -13,7 +21,7 @@ export function parseArgs(argv: string[]): { positional: string[]; options: Map<
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     options.set(name, [...(options.get(name) ?? []), value]);
   }
-  return { positional, options };
+  return { positional, options, help };
 }
 
 export class UsageError extends Error {}

@@ -105,6 +105,23 @@ describe('AppConfig phone providers', () => {
     assert.equal(config.phoneProviders.voice, 'console');
     assert.equal(config.deliveryWebhook, undefined);
   });
+
+  it('lets development without a configured Redis start a private one, never production or a named Redis', () => {
+    const dev = AppConfig.fromEnvironment({ REDIS_DEFAULT_URL: 'redis://127.0.0.1:7000' });
+    assert.equal(dev.mayStartPrivateRedis, true);
+    assert.equal(dev.redisUrl, 'redis://127.0.0.1:7000');
+    assert.equal(AppConfig.fromEnvironment({ REDIS_URL: 'redis://r:6379' }).mayStartPrivateRedis, false);
+    assert.equal(AppConfig.fromEnvironment({ REDIS_CLUSTER_NODES: 'a:7000' }).mayStartPrivateRedis, false);
+    const production = AppConfig.fromEnvironment({ NODE_ENV: 'production', OTP_SECRET: SECRET, SMTP_URL: 'smtp://m:25', REDIS_DEFAULT_URL: 'redis://127.0.0.1:7000' });
+    assert.equal(production.mayStartPrivateRedis, false);
+    assert.equal(production.redisUrl, 'redis://127.0.0.1:6379', 'REDIS_DEFAULT_URL is for development only');
+  });
+
+  it('gives the CLI a configuration from the database and the secret alone, even in production', () => {
+    const env = { NODE_ENV: 'production', OTP_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db', SMS_PROVIDER: 'twilio', PORT: 'eighty' };
+    assert.deepEqual(AppConfig.fromEnvironment(env, 'cli').database, { type: 'postgres', url: 'postgres://u@h/db', poolSize: 10 });
+    assert.ok(problemsOf(env).some((p) => p.startsWith('PORT=')), 'the servers still check everything');
+  });
 });
 
 describe('AppConfig in production: OTP_SECRET and metrics', () => {

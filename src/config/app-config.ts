@@ -1,4 +1,4 @@
-import { parseEnvironment, type PhoneProviderName } from './config.schema.js';
+import { type EnvironmentVariables, parseEnvironment, type PhoneProviderName } from './config.schema.js';
 import { weakSecretReason } from './secret-strength.js';
 
 /** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
@@ -38,6 +38,11 @@ export class AppConfig {
   readonly host!: string;
   readonly database!: DatabaseConfig;
   readonly redisUrl!: string;
+  /**
+   * Development with neither REDIS_URL nor REDIS_CLUSTER_NODES: when nothing answers at redisUrl
+   * (the default address), the API starts a private Redis of its own instead of exiting.
+   */
+  readonly mayStartPrivateRedis!: boolean;
   /** Seed nodes of a Redis Cluster; when set, every Redis client is a cluster client and redisUrl is unused. */
   readonly redisClusterNodes?: { host: string; port: number }[];
   readonly otpSecret!: string;
@@ -68,29 +73,24 @@ export class AppConfig {
   readonly corsOrigins!: string[];
   readonly auditRetentionDays!: number;
 
+  /** The same configuration with another Redis (the private one the API started). */
+  withRedisUrl(redisUrl: string): AppConfig {
+    return Object.assign(Object.create(AppConfig.prototype) as AppConfig, this, { redisUrl, mayStartPrivateRedis: false });
+  }
+
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
 
   /** Parses and checks the environment; throws ConfigError listing every problem, one per line. */
-  static fromEnvironment(env: NodeJS.ProcessEnv): AppConfig {
-    const { value, problems } = parseEnvironment(env);
+  static fromEnvironment(env: NodeJS.ProcessEnv, purpose: 'server' | 'cli' = 'server'): AppConfig {
+    // The CLI touches only the database and sealed signing keys: it must not need the SMTP or
+    // Twilio settings of the servers, so it validates only what it uses.
+    const { value, problems } = parseEnvironment(purpose === 'cli' ? pick(env, CLI_VARIABLES) : env);
     if (!value) throw new ConfigError(problems);
     const nodeEnv = value.NODE_ENV ?? 'development';
     const production = nodeEnv === 'production';
-    const emailProvider = value.EMAIL_PROVIDER ?? (production ? 'smtp' : 'console');
-
-    if (production && !value.OTP_SECRET) problems.push('OTP_SECRET: required when NODE_ENV=production');
-    const weakness = production && value.OTP_SECRET ? weakSecretReason(value.OTP_SECRET) : null;
-    if (weakness) problems.push(`OTP_SECRET: refused when NODE_ENV=production: it ${weakness}`);
-    if (production && emailProvider === 'console') {
-      problems.push('EMAIL_PROVIDER=console: refused when NODE_ENV=production (it logs messages instead of sending them)');
-    }
-    if (production && emailProvider === 'sink') {
-      problems.push('EMAIL_PROVIDER=sink: refused when NODE_ENV=production (it drops messages and keeps them readable in Redis)');
-    }
-    if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
-    if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
+    const emailProvider = value.EMAIL_PROVIDER ?? (production && purpose === 'server' ? 'smtp' : 'console');
 
     // Phone channels are optional: in production an unset provider switches the channel off
     // rather than forcing every e-mail-only deployment to configure Twilio.
@@ -99,27 +99,13 @@ export class AppConfig {
       voice: value.VOICE_PROVIDER ?? (production ? 'none' : 'console'),
       whatsapp: value.WHATSAPP_PROVIDER ?? (production ? 'none' : 'console'),
     } satisfies Record<PhoneChannel, PhoneProviderSetting>;
-    for (const [channel, provider] of Object.entries(phoneProviders)) {
-      const variable = `${channel.toUpperCase()}_PROVIDER`;
-      if (production && provider === 'console') problems.push(`${variable}=console: refused when NODE_ENV=production (it logs messages instead of sending them)`);
-    }
     const publicUrl = value.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
     const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
-    if (uses('twilio')) {
-      if (!value.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: required when a *_PROVIDER is twilio');
-      if (!value.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: required when a *_PROVIDER is twilio');
-      if ((phoneProviders.sms === 'twilio' || phoneProviders.voice === 'twilio') && !value.TWILIO_FROM) {
-        problems.push('TWILIO_FROM: required when SMS_PROVIDER or VOICE_PROVIDER is twilio');
-      }
-      if (phoneProviders.voice === 'twilio' && value.TWILIO_FROM && !value.TWILIO_FROM.startsWith('+')) {
-        problems.push('TWILIO_FROM: must be an E.164 number when VOICE_PROVIDER=twilio (calls need a caller ID)');
-      }
-      if (phoneProviders.whatsapp === 'twilio' && !value.TWILIO_WHATSAPP_FROM) problems.push('TWILIO_WHATSAPP_FROM: required when WHATSAPP_PROVIDER=twilio');
-    }
-    if (uses('webhook')) {
-      if (!value.DELIVERY_WEBHOOK_URL) problems.push('DELIVERY_WEBHOOK_URL: required when a *_PROVIDER is webhook');
-      if (!value.DELIVERY_WEBHOOK_SECRET) problems.push('DELIVERY_WEBHOOK_SECRET: required when a *_PROVIDER is webhook');
-    }
+
+    if (production && !value.OTP_SECRET) problems.push('OTP_SECRET: required when NODE_ENV=production');
+    const weakness = production && value.OTP_SECRET ? weakSecretReason(value.OTP_SECRET) : null;
+    if (weakness) problems.push(`OTP_SECRET: refused when NODE_ENV=production: it ${weakness}`);
+    if (purpose === 'server') problems.push(...providerProblems(value, production, emailProvider, phoneProviders));
     if (problems.length) throw new ConfigError(problems);
 
     const dbUrl = value.DATABASE_URL ?? 'sqlite:./data/otp.sqlite';
@@ -132,7 +118,10 @@ export class AppConfig {
       port: value.PORT ?? 3000,
       host: value.HOST ?? '0.0.0.0',
       database,
-      redisUrl: value.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // REDIS_DEFAULT_URL moves the development default (tests run where 6379 is taken); production
+      // ignores it, so a deployment always names its Redis or uses the documented default.
+      redisUrl: value.REDIS_URL ?? (production ? undefined : value.REDIS_DEFAULT_URL) ?? 'redis://127.0.0.1:6379',
+      mayStartPrivateRedis: !production && !value.REDIS_URL && !value.REDIS_CLUSTER_NODES,
       redisClusterNodes: value.REDIS_CLUSTER_NODES?.split(',').map((node) => {
         const colon = node.lastIndexOf(':');
         return { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) };
@@ -172,6 +161,52 @@ export class AppConfig {
       auditRetentionDays: value.AUDIT_RETENTION_DAYS ?? 90,
     });
   }
+}
+
+/** What the servers need to deliver messages and guard the dashboard (the CLI needs none of it). */
+function providerProblems(
+  value: EnvironmentVariables,
+  production: boolean,
+  emailProvider: string,
+  phoneProviders: Record<PhoneChannel, PhoneProviderSetting>,
+): string[] {
+  const problems: string[] = [];
+  if (production && emailProvider === 'console') {
+    problems.push('EMAIL_PROVIDER=console: refused when NODE_ENV=production (it logs messages instead of sending them)');
+  }
+  if (production && emailProvider === 'sink') {
+    problems.push('EMAIL_PROVIDER=sink: refused when NODE_ENV=production (it drops messages and keeps them readable in Redis)');
+  }
+  if (emailProvider === 'smtp' && !value.SMTP_URL) problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
+  if (!value.ADMIN_USER !== !value.ADMIN_PASSWORD) problems.push('ADMIN_USER and ADMIN_PASSWORD: set both or neither');
+  for (const [channel, provider] of Object.entries(phoneProviders)) {
+    const variable = `${channel.toUpperCase()}_PROVIDER`;
+    if (production && provider === 'console') problems.push(`${variable}=console: refused when NODE_ENV=production (it logs messages instead of sending them)`);
+  }
+  const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
+  if (uses('twilio')) {
+    if (!value.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: required when a *_PROVIDER is twilio');
+    if (!value.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: required when a *_PROVIDER is twilio');
+    if ((phoneProviders.sms === 'twilio' || phoneProviders.voice === 'twilio') && !value.TWILIO_FROM) {
+      problems.push('TWILIO_FROM: required when SMS_PROVIDER or VOICE_PROVIDER is twilio');
+    }
+    if (phoneProviders.voice === 'twilio' && value.TWILIO_FROM && !value.TWILIO_FROM.startsWith('+')) {
+      problems.push('TWILIO_FROM: must be an E.164 number when VOICE_PROVIDER=twilio (calls need a caller ID)');
+    }
+    if (phoneProviders.whatsapp === 'twilio' && !value.TWILIO_WHATSAPP_FROM) problems.push('TWILIO_WHATSAPP_FROM: required when WHATSAPP_PROVIDER=twilio');
+  }
+  if (uses('webhook')) {
+    if (!value.DELIVERY_WEBHOOK_URL) problems.push('DELIVERY_WEBHOOK_URL: required when a *_PROVIDER is webhook');
+    if (!value.DELIVERY_WEBHOOK_SECRET) problems.push('DELIVERY_WEBHOOK_SECRET: required when a *_PROVIDER is webhook');
+  }
+  return problems;
+}
+
+/** The variables the CLI reads: the database, the secret that seals signing keys, logging. */
+const CLI_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'OTP_SECRET', 'LOG_LEVEL'];
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
 }
 
 function list(value: string | undefined): string[] {

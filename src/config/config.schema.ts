@@ -64,6 +64,12 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /** Development only: the address tried when REDIS_URL is unset, before a private Redis is started. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_DEFAULT_URL must be a redis:// or rediss:// URL' })
+  REDIS_DEFAULT_URL?: string;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })

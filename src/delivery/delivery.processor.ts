@@ -59,6 +59,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       const permanent = error instanceof PermanentDeliveryError;
       const final = permanent || attempt >= (job.opts.attempts ?? 1);
       const message = (error as Error).message;
+      this.metrics.providerError(data.channel, this.delivery.providerName(data.channel) ?? 'none', permanent ? 'permanent' : 'temporary');
       this.logger.warn({ msg: final ? 'delivery failed' : 'delivery attempt failed', challengeId: data.challengeId, channel: data.channel, attempt, error: message, requestId: data.requestId });
       await this.record(data, (id) =>
         final

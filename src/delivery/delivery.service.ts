@@ -55,11 +55,11 @@ export class DeliveryService {
       return { ...common, type: 'account-exists', ...renderAccountExists(job.channel, job.locale, { projectName: job.projectName, options }) };
     }
     const code = payload.code!;
-    const expiresInMinutes = Math.max(1, Math.round((job.expiresAt - Date.now()) / 60_000));
+    const expiresInSeconds = Math.max(1, Math.round((job.expiresAt - Date.now()) / 1000));
     const rendered = renderCode(
       job.channel,
       job.locale,
-      { code, projectName: job.projectName, expiresInMinutes, purpose: job.purpose, options },
+      { code, projectName: job.projectName, expiresInSeconds, purpose: job.purpose, options },
       job.webOtpDomain,
     );
     return { ...common, type: 'otp', code, expiresAt: job.expiresAt, ...rendered };

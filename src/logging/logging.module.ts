@@ -55,6 +55,11 @@ function scrubFields(value: object, depth: number): Record<string, unknown> {
   return out;
 }
 
+/** pino's number for `info`. */
+const INFO = 30;
+/** Nest's start-up contexts: modules initialised, routes mapped, "starting", "started". */
+const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -65,7 +70,13 @@ export class LoggingModule {
       autoLogging: false,
       hooks: {
         // Every log call passes here, so this one walk scrubs everything logged.
-        logMethod(args, method) {
+        logMethod(args, method, level) {
+          // Nest's own boot lines (a line per module and per route) bury the useful ones: debug.
+          const context = (args[0] as { context?: unknown } | undefined)?.context;
+          if (level === INFO && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) {
+            if (this.isLevelEnabled('debug')) this.debug(...(args as Parameters<typeof method>));
+            return;
+          }
           method.apply(this, args.map((arg) => scrubSecrets(arg)) as Parameters<typeof method>);
         },
       },

@@ -18,7 +18,7 @@ import { GeneratedOtpDto, LicenseResponseDto, UserEnvelopeDto, UsersPageDto } fr
 import { ManagementAuthGuard } from './management-auth.guard.js';
 import { ManagementService } from './management.service.js';
 
-/** The management user API of ../shared/API.md (`Bearer <projectId>:<managementKey>`). */
+/** The management user API of docs/API.md (`Bearer <projectId>:<managementKey>`). */
 @ApiTags('Management')
 @ApiBearerAuth('ManagementKey')
 @ApiErrorResponses()

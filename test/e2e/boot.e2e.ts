@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../support/ports.js';
-import { spawnNode } from '../support/stack.js';
+import { allocateRedisDb, ManagedProcess, REDIS_BASE, ROOT, spawnNode } from '../support/stack.js';
 
 const base = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' };
 
@@ -35,5 +39,31 @@ describe('boot', () => {
     assert.equal(await proc.wait(), 1);
     assert.match(proc.output, /config error: OTP_SECRET: required when NODE_ENV=production/);
     assert.match(proc.output, /config error: EMAIL_PROVIDER=console: refused when NODE_ENV=production/);
+  });
+
+  it('the API and the worker read .env in the working directory, the environment winning over it', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'otp-dotenv-'));
+    const databaseUrl = `sqlite:${join(work, 'otp.sqlite')}`;
+    const [apiPort, healthPort, envPort] = [await freePort(), await freePort(), await freePort()];
+    writeFileSync(
+      join(work, '.env'),
+      [`PORT=${apiPort}`, 'HOST=127.0.0.1', `WORKER_HEALTH_PORT=${healthPort}`, `REDIS_URL=${REDIS_BASE}/${await allocateRedisDb()}`, `DATABASE_URL=${databaseUrl}`, 'LOG_LEVEL=info'].join('\n'),
+    );
+    const start = (script: string, extra: Record<string, string> = {}): ManagedProcess =>
+      new ManagedProcess(script, spawn(process.execPath, [join(ROOT, script)], { cwd: work, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const api = start('dist/main.js');
+    const worker = start('dist/worker.js');
+    const overridden = start('dist/main.js', { PORT: String(envPort) });
+    try {
+      await api.waitForOutput(/API listening/, 45_000);
+      await worker.waitForOutput(/Delivery worker running/, 45_000);
+      await overridden.waitForOutput(/API listening/, 45_000);
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/health/live`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${envPort}/health/live`)).status, 200, 'PORT from the environment beats .env');
+    } finally {
+      await Promise.all([api.stop(), worker.stop(), overridden.stop()]);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -50,6 +51,54 @@ describe('cli', () => {
     const missing = cli('project', 'show', 'P0000000000000000000000000000');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /Unknown project/);
+  });
+});
+
+describe('cli help, configuration and database', () => {
+  it('answers --help for the whole CLI and for every command, with exit code 0', () => {
+    for (const args of [['--help'], ['-h'], ['project', '--help']]) {
+      const help = cli(...args);
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /^usage: node dist\/cli\.js <command>/);
+      assert.match(help.stdout, /keys rotate --project <projectId>/);
+    }
+    for (const command of ['project create', 'project show', 'project update', 'keys create', 'keys list', 'keys revoke', 'keys rotate']) {
+      const help = cli(...command.split(' '), '--help');
+      assert.equal(help.status, 0, `${command}: ${help.stderr}`);
+      assert.match(help.stdout, new RegExp(`^usage: node dist/cli\\.js ${command}`), command);
+      assert.ok(help.stdout.split('\n').length >= 3, `${command} is explained, not only its usage line`);
+    }
+  });
+
+  it('needs only the database and the secret in production, and says on stderr which database it used', () => {
+    const production = spawnSync(process.execPath, ['dist/cli.js', 'project', 'create', '--name', 'Prod'], {
+      cwd: ROOT,
+      // A server would refuse this: e-mail over SMTP without SMTP_URL, a Twilio SMS without credentials.
+      env: { PATH: env.PATH, NODE_ENV: 'production', OTP_SECRET: randomBytes(48).toString('base64'), DATABASE_URL: env.DATABASE_URL, SMS_PROVIDER: 'twilio' },
+      encoding: 'utf8',
+    });
+    assert.equal(production.status, 0, production.stderr);
+    assert.match(JSON.parse(production.stdout).projectId, /^P/);
+    assert.equal(production.stderr, `database: sqlite:${join(dir, 'otp.sqlite')}\n`);
+  });
+
+  it('reads .env in the working directory, the environment winning over it', () => {
+    const work = mkdtempSync(join(tmpdir(), 'otp-dotenv-'));
+    try {
+      writeFileSync(join(work, '.env'), `# as copied from .env.example\nDATABASE_URL=sqlite:${join(work, 'from-dotenv.sqlite')}\n`);
+      const run = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'project', 'create', '--name', 'Dotenv'], { cwd: work, env: { PATH: env.PATH, ...extra }, encoding: 'utf8' });
+      const fromFile = run({});
+      assert.equal(fromFile.status, 0, fromFile.stderr);
+      assert.equal(fromFile.stderr, `database: sqlite:${join(work, 'from-dotenv.sqlite')}\n`);
+      assert.ok(existsSync(join(work, 'from-dotenv.sqlite')));
+
+      const fromEnv = run({ DATABASE_URL: `sqlite:${join(work, 'from-env.sqlite')}` });
+      assert.equal(fromEnv.status, 0, fromEnv.stderr);
+      assert.equal(fromEnv.stderr, `database: sqlite:${join(work, 'from-env.sqlite')}\n`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

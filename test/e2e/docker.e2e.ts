@@ -15,8 +15,8 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
 }
 
 /** The compose file as `docker-compose config` resolves it, parsed with the YAML library docker-compose itself uses. */
-function resolvedCompose(): any {
-  const config = run('docker-compose', ['-f', COMPOSE, 'config'], { OTP_SECRET: 'test-secret-0123456789abcdef0123456789' });
+function resolvedCompose(env: Record<string, string> = {}): any {
+  const config = run('docker-compose', ['-f', COMPOSE, 'config'], { OTP_SECRET: 'test-secret-0123456789abcdef0123456789', METRICS_TOKEN: 'test-metrics-token-0123', ...env });
   assert.equal(config.status, 0, config.stderr);
   const parsed = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: config.stdout, encoding: 'utf8' });
   assert.equal(parsed.status, 0, parsed.stderr);
@@ -53,7 +53,7 @@ describe('Docker files', () => {
   it('composes api, scalable worker, redis, postgres and a mail catcher, each with a health check; only the API migrates', () => {
     const compose = resolvedCompose();
     const services = compose.services;
-    assert.deepEqual(Object.keys(services).sort(), ['api', 'mailpit', 'postgres', 'redis', 'worker']);
+    assert.deepEqual(Object.keys(services).sort(), ['api', 'grafana', 'mailpit', 'postgres', 'prometheus', 'redis', 'worker']);
     for (const [name, service] of Object.entries<any>(services)) assert.ok(service.healthcheck?.test, `${name} has a health check`);
     assert.deepEqual(services.worker.command, ['node', 'dist/worker.js']);
     assert.equal(services.worker.ports, undefined, 'no published port, so --scale worker=N works');
@@ -62,6 +62,33 @@ describe('Docker files', () => {
     assert.equal(services.worker.environment.WORKER_HEALTH_PORT, '9464');
     assert.deepEqual(services.api.command, ['node', 'dist/main.js']);
     assert.match(services.api.environment.DATABASE_URL, /^postgres:\/\/.*@postgres:5432\//);
+  });
+
+  it('pins every image it pulls, passes the phone-channel settings through and keeps /metrics behind METRICS_TOKEN', () => {
+    const compose = resolvedCompose({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC0123', TWILIO_FROM: '+15005550006' });
+    const services = compose.services;
+    for (const [name, service] of Object.entries<any>(services)) {
+      if (service.build) continue;
+      assert.match(service.image, /:[^:]+$/, `${name} names a tag`);
+      assert.doesNotMatch(service.image, /:latest$/, `${name} is pinned`);
+    }
+    for (const name of ['api', 'worker']) {
+      const environment = services[name].environment;
+      assert.equal(environment.SMS_PROVIDER, 'twilio', name);
+      assert.equal(environment.TWILIO_FROM, '+15005550006', name);
+      for (const variable of ['VOICE_PROVIDER', 'WHATSAPP_PROVIDER', 'TWILIO_AUTH_TOKEN', 'TWILIO_WHATSAPP_FROM', 'PUBLIC_URL', 'DELIVERY_WEBHOOK_URL']) {
+        assert.ok(variable in environment, `${name} passes ${variable}`);
+      }
+      assert.equal(environment.METRICS_TOKEN, 'test-metrics-token-0123', `${name}'s /metrics needs the token`);
+    }
+    const refused = run('docker-compose', ['-f', COMPOSE, 'config', '-q'], { OTP_SECRET: 'test-secret-0123456789abcdef0123456789', METRICS_TOKEN: '' });
+    assert.notEqual(refused.status, 0, 'no stack with an open /metrics');
+    assert.match(refused.stderr, /METRICS_TOKEN/);
+    for (const name of ['prometheus', 'grafana']) {
+      for (const port of services[name].ports) assert.equal(String(port.host_ip ?? port).startsWith('127.0.0.1'), true, `${name} is published on localhost only`);
+    }
+    assert.ok(services.prometheus.volumes.some((v: any) => /docker\/prometheus:\/etc\/prometheus/.test(String(v))));
+    assert.ok(services.grafana.volumes.some((v: any) => /docker\/grafana\/provisioning:\/etc\/grafana\/provisioning/.test(String(v))));
   });
 
   describe('the health-check command the images run', () => {

@@ -1,6 +1,6 @@
 /**
  * Every error code the API answers with, its HTTP status and default description. Codes that
- * Descope defines keep Descope's meaning (../shared/API.md); the E0110xx/E0624xx auth codes are ours.
+ * Descope defines keep Descope's meaning (docs/API.md); the E0110xx/E0624xx auth codes are ours.
  */
 export const ERRORS = {
   BAD_JSON: { code: 'E011001', status: 400, description: 'Malformed request' },

@@ -4,7 +4,8 @@ import type { Purpose } from '../../otp/otp.types.js';
 export interface CodeVars {
   code: string;
   projectName: string;
-  expiresInMinutes: number;
+  /** Seconds the code has left when the message is written. */
+  expiresInSeconds: number;
   purpose: Purpose;
   /** `loginOptions.templateOptions`, as the client sent them (the built-in texts use `name`). */
   options: Readonly<Record<string, string>>;

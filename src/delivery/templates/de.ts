@@ -1,6 +1,10 @@
 import type { Catalog } from './catalog.js';
 
-const minutes = (n: number) => `${n} ${n === 1 ? 'Minute' : 'Minuten'}`;
+/** A code's lifetime as the reader counts it: seconds under a minute, else whole minutes. */
+const duration = (seconds: number) => {
+  const [n, one, many] = seconds < 60 ? [seconds, 'Sekunde', 'Sekunden'] : [Math.round(seconds / 60), 'Minute', 'Minuten'];
+  return `${n} ${n === 1 ? one : many}`;
+};
 const action = (purpose: string) =>
   purpose === 'update-email'
     ? 'deine neue E-Mail-Adresse zu bestätigen'
@@ -15,13 +19,13 @@ export const de: Catalog = {
     subject: (v) => `Dein Bestätigungscode für ${v.projectName}`,
     greeting: (name) => `Hallo ${name},`,
     intro: (v) => `Dein Bestätigungscode für ${v.projectName} lautet`,
-    instruction: (v) => `Gib ihn ein, um ${action(v.purpose)}. Er läuft in ${minutes(v.expiresInMinutes)} ab.`,
+    instruction: (v) => `Gib ihn ein, um ${action(v.purpose)}. Er läuft in ${duration(v.expiresInSeconds)} ab.`,
     ignore: 'Wenn du diesen Code nicht angefordert hast, kannst du diese Nachricht ignorieren.',
   },
-  sms: (v) => `${v.code} ist dein Bestätigungscode für ${v.projectName}. Er läuft in ${minutes(v.expiresInMinutes)} ab.`,
+  sms: (v) => `${v.code} ist dein Bestätigungscode für ${v.projectName}. Er läuft in ${duration(v.expiresInSeconds)} ab.`,
   whatsapp: (v) =>
     `${v.options.name ? `Hallo ${v.options.name}, ` : ''}*${v.code}* ist dein Bestätigungscode für ${v.projectName}. ` +
-    `Er läuft in ${minutes(v.expiresInMinutes)} ab. Gib ihn an niemanden weiter.`,
+    `Er läuft in ${duration(v.expiresInSeconds)} ab. Gib ihn an niemanden weiter.`,
   voice: {
     intro: (v) => `Hallo. Hier ist ${v.projectName}. Ihr Bestätigungscode lautet:`,
     again: 'Noch einmal, Ihr Code lautet:',

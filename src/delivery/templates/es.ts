@@ -1,6 +1,10 @@
 import type { Catalog } from './catalog.js';
 
-const minutes = (n: number) => `${n} minuto${n === 1 ? '' : 's'}`;
+/** A code's lifetime as the reader counts it: seconds under a minute, else whole minutes. */
+const duration = (seconds: number) => {
+  const [n, one, many] = seconds < 60 ? [seconds, 'segundo', 'segundos'] : [Math.round(seconds / 60), 'minuto', 'minutos'];
+  return `${n} ${n === 1 ? one : many}`;
+};
 const action = (purpose: string) =>
   purpose === 'update-email'
     ? 'confirmar tu nueva dirección de correo'
@@ -15,13 +19,13 @@ export const es: Catalog = {
     subject: (v) => `Tu código de verificación de ${v.projectName}`,
     greeting: (name) => `Hola, ${name}:`,
     intro: (v) => `Tu código de verificación de ${v.projectName} es`,
-    instruction: (v) => `Introdúcelo para ${action(v.purpose)}. Caduca en ${minutes(v.expiresInMinutes)}.`,
+    instruction: (v) => `Introdúcelo para ${action(v.purpose)}. Caduca en ${duration(v.expiresInSeconds)}.`,
     ignore: 'Si no has pedido este código, puedes ignorar este mensaje.',
   },
-  sms: (v) => `${v.code} es tu código de verificación de ${v.projectName}. Caduca en ${minutes(v.expiresInMinutes)}.`,
+  sms: (v) => `${v.code} es tu código de verificación de ${v.projectName}. Caduca en ${duration(v.expiresInSeconds)}.`,
   whatsapp: (v) =>
     `${v.options.name ? `Hola, ${v.options.name}. ` : ''}*${v.code}* es tu código de verificación de ${v.projectName}. ` +
-    `Caduca en ${minutes(v.expiresInMinutes)}. No lo compartas con nadie.`,
+    `Caduca en ${duration(v.expiresInSeconds)}. No lo compartas con nadie.`,
   voice: {
     intro: (v) => `Hola. Le llamamos de ${v.projectName}. Su código de verificación es:`,
     again: 'Repito, su código es:',

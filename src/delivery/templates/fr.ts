@@ -1,6 +1,10 @@
 import type { Catalog } from './catalog.js';
 
-const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;
+/** A code's lifetime as the reader counts it: seconds under a minute, else whole minutes. */
+const duration = (seconds: number) => {
+  const [n, one, many] = seconds < 60 ? [seconds, 'seconde', 'secondes'] : [Math.round(seconds / 60), 'minute', 'minutes'];
+  return `${n} ${n === 1 ? one : many}`;
+};
 const action = (purpose: string) =>
   purpose === 'update-email'
     ? 'confirmer votre nouvelle adresse e-mail'
@@ -15,13 +19,13 @@ export const fr: Catalog = {
     subject: (v) => `Votre code de vérification ${v.projectName}`,
     greeting: (name) => `Bonjour ${name},`,
     intro: (v) => `Votre code de vérification ${v.projectName} est`,
-    instruction: (v) => `Saisissez-le pour ${action(v.purpose)}. Il expire dans ${minutes(v.expiresInMinutes)}.`,
+    instruction: (v) => `Saisissez-le pour ${action(v.purpose)}. Il expire dans ${duration(v.expiresInSeconds)}.`,
     ignore: "Si vous n'avez pas demandé ce code, vous pouvez ignorer ce message.",
   },
-  sms: (v) => `${v.code} est votre code de vérification ${v.projectName}. Il expire dans ${minutes(v.expiresInMinutes)}.`,
+  sms: (v) => `${v.code} est votre code de vérification ${v.projectName}. Il expire dans ${duration(v.expiresInSeconds)}.`,
   whatsapp: (v) =>
     `${v.options.name ? `Bonjour ${v.options.name}, ` : ''}*${v.code}* est votre code de vérification ${v.projectName}. ` +
-    `Il expire dans ${minutes(v.expiresInMinutes)}. Ne le communiquez à personne.`,
+    `Il expire dans ${duration(v.expiresInSeconds)}. Ne le communiquez à personne.`,
   voice: {
     intro: (v) => `Bonjour. Ici ${v.projectName}. Votre code de vérification est :`,
     again: 'Je répète, votre code est :',

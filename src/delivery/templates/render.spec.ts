@@ -5,7 +5,7 @@ import { toTwiml } from '../providers/twilio.provider.js';
 import { CATALOGS } from './locale.js';
 import { renderAccountExists, renderCode, renderNotice } from './render.js';
 
-const vars = { code: '482915', projectName: 'Acme & Co', expiresInMinutes: 5, purpose: 'signin' as const, options: { name: '<Ada>' } };
+const vars = { code: '482915', projectName: 'Acme & Co', expiresInSeconds: 300, purpose: 'signin' as const, options: { name: '<Ada>' } };
 
 describe('templates', () => {
   for (const locale of Object.keys(CATALOGS)) {
@@ -29,6 +29,21 @@ describe('templates', () => {
       }
     });
   }
+
+  it('states a code that lives under a minute in seconds, in every language', () => {
+    const expected: Record<string, RegExp> = { en: /expires in 10 seconds/, de: /in 10 Sekunden ab/, es: /Caduca en 10 segundos/, fr: /expire dans 10 secondes/ };
+    for (const [locale, pattern] of Object.entries(expected)) {
+      for (const channel of ['email', 'sms', 'whatsapp'] as const) {
+        assert.match(renderCode(channel, locale, { ...vars, expiresInSeconds: 10 }).text, pattern, `${locale} ${channel}`);
+      }
+    }
+    assert.match(renderCode('sms', 'en', { ...vars, expiresInSeconds: 60 }).text, /expires in 1 minute\./);
+    assert.match(renderCode('sms', 'en', { ...vars, expiresInSeconds: 600 }).text, /expires in 10 minutes\./);
+  });
+
+  it('never writes "a" before a project name that may start with a vowel', () => {
+    assert.equal(renderAccountExists('email', 'en', { projectName: 'Acme', options: {} }).subject, 'You already have an account with Acme');
+  });
 
   it('escapes template options and the project name in HTML and TwiML', () => {
     const email = renderCode('email', 'en', vars);

@@ -8,7 +8,7 @@ export class UserTenantDto {
   roleNames: string[];
 }
 
-/** The user object of ../shared/API.md. */
+/** The user object of docs/API.md. */
 export class UserResponseDto {
   /** @example "U2xR0bkYRh6bMbfpTqTWtEqPVTpI" */
   userId: string;
