@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import type { AppConfig } from './config/app-config.js';
+import { AppConfig } from './config/app-config.js';
 import { createHttpApp } from './http-app.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -17,7 +17,9 @@ export async function startApi(config: AppConfig): Promise<void> {
   if (config.runWorker) {
     // RUN_WORKER=true runs a delivery worker in this process too; it is its own Nest context, so the
     // API module graph still never holds a processor.
-    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+    // METRICS_PORT belongs to the API's registry; the worker inside would compete for the port.
+    const workerConfig: AppConfig = Object.assign(Object.create(AppConfig.prototype) as AppConfig, config, { metricsListener: null });
+    const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerConfig), { bufferLogs: true });
     worker.useLogger(worker.get(Logger));
     worker.enableShutdownHooks();
     logger.log('Delivery worker running in the API process (RUN_WORKER=true)', 'Bootstrap');

@@ -1,5 +1,5 @@
 import { AppConfig, ConfigError } from './config/app-config.js';
-import { assertRedisReachable } from './redis/preflight.js';
+import { assertRedisReachable, assertSameSecret, SecretMismatchError } from './redis/preflight.js';
 
 /**
  * What every entry point does before Nest boots: validate the environment (one line per problem)
@@ -18,13 +18,14 @@ export async function preflight(): Promise<AppConfig> {
   }
   if (config.usingDevelopmentSecret) {
     process.stderr.write(
-      'WARNING: OTP_SECRET is not set; using the public development secret. Anyone can forge sealed data. Set OTP_SECRET (32+ characters) before real use.\n',
+      'WARNING: OTP_SECRET is not set; using the public development secret. Anyone can forge sealed data. Set OTP_SECRET (`openssl rand -base64 48`) before real use.\n',
     );
   }
   try {
     await assertRedisReachable(config);
+    await assertSameSecret(config);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${error instanceof SecretMismatchError ? 'config error: ' : ''}${(error as Error).message}\n`);
     process.exit(1);
   }
   return config;

@@ -10,13 +10,17 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
+import { DomainError } from './common/errors/domain-error.js';
 import { mapError } from './common/http/error-body.js';
+import { findControlCharacter, jsonTooDeep, MAX_JSON_DEPTH } from './common/http/input-guard.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOptionsDelegate } from './cors/cors-policy.js';
 import { DELIVERY_QUEUE } from './delivery/delivery.types.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ProjectsService } from './projects/projects.service.js';
+import type { RedisClient } from './redis/redis-client.js';
+import { REDIS } from './redis/redis.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -65,12 +69,17 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   });
   const projects = app.get(ProjectsService, { strict: false });
   app.enableCors({ delegator: corsOptionsDelegate(config, projects) });
-  await mountQueueDashboard(fastify, config, projects, [app.get<Queue>(getQueueToken(DELIVERY_QUEUE), { strict: false })]);
+  await mountQueueDashboard(fastify, config, projects, [app.get<Queue>(getQueueToken(DELIVERY_QUEUE), { strict: false })], app.get<RedisClient>(REDIS, { strict: false }));
 
   // The SDKs send refresh and logout with `Content-Type: application/json` and no body: that is {}.
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
+    if (jsonTooDeep(text)) {
+      const error = new Error(`The request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`) as FastifyError;
+      error.statusCode = 400;
+      return done(error, undefined);
+    }
     try {
       done(null, JSON.parse(text));
     } catch {
@@ -78,6 +87,17 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
       error.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
       error.statusCode = 400;
       done(error, undefined);
+    }
+  });
+
+  // No field takes a control character; refused here, once for every route, body, query and path,
+  // before any DTO transform (a NUL would otherwise reach PostgreSQL as a 500).
+  fastify.addHook('preValidation', async (request, reply) => {
+    for (const part of [request.params, request.query, request.body]) {
+      const path = findControlCharacter(part);
+      if (path === null) continue;
+      const mapped = mapError(new DomainError('INVALID_REQUEST', `${path} must not contain control characters`));
+      return reply.status(mapped.status).send(mapped.body);
     }
   });
 

@@ -84,6 +84,12 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     return { events: page.map(toView), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
   }
 
+  /** The user's successful sign-ins, newest first. */
+  async signIns(projectId: string, userId: string, limit: number): Promise<AuditEventView[]> {
+    const rows = await this.events.find({ where: { projectId, userId, action: 'sign_in', outcome: 'success' }, order: { seq: 'DESC' }, take: limit });
+    return rows.map(toView);
+  }
+
   async prune(now = Date.now()): Promise<number> {
     const result = await this.events.delete({ createdAt: LessThan(now - this.config.auditRetentionDays * 86_400_000) });
     return result.affected ?? 0;

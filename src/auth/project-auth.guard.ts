@@ -37,3 +37,8 @@ export class ProjectAuthGuard implements CanActivate {
 export const CurrentProject = createParamDecorator(
   (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().project,
 );
+
+/** What followed `<projectId>:` in the bearer (a refresh JWT or a management key), if anything. */
+export const BearerSecret = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<AuthenticatedRequest>().bearerSecret,
+);

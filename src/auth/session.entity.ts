@@ -34,6 +34,10 @@ export class SessionEntity {
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
   revokedAt: number | null;
 
+  /** The session (jti) the rotation of this one issued; a reuse within the grace window gets it again. */
+  @Column({ name: 'successor_id', type: 'varchar', length: 32, nullable: true })
+  successorId: string | null;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;
 

@@ -3,14 +3,19 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { randomToken } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import type { SignInHistoryDto } from './dto/sign-in-history.dto.js';
 import type { ClientInfo } from './otp-auth.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { TokensService } from './tokens.service.js';
+
+/** Sign-ins `me/history` answers, newest first (Descope's console shows about as many). */
+const HISTORY_LIMIT = 100;
 
 export interface RefreshClaims {
   iss: string;
@@ -34,8 +39,9 @@ export interface AuthenticatedSession {
  * session row, an enabled user), rotating them, and revoking them.
  *
  * Every refresh rotates: the presented refresh JWT gets `rotated_at` and a successor in the same
- * family. A rotated JWT keeps working for the project's grace window (two tabs refreshing at once);
- * presenting it after the window means someone else holds a copy, so the whole family is revoked.
+ * family. A rotated JWT presented again within the project's grace window (two tabs refreshing at
+ * once) answers the same successor, signed again; presenting it after the window means someone else
+ * holds a copy, so the whole family is revoked.
  */
 @Injectable()
 export class SessionsService {
@@ -65,21 +71,50 @@ export class SessionsService {
   async refresh(project: Project, auth: AuthenticatedSession, client: ClientInfo): Promise<JwtResponseDto> {
     const { session, claims, record } = auth;
     const now = Date.now();
+    const request = { amr: session.amr, customClaims: claims.nsec, firstSeen: false, familyId: session.familyId, ...client };
     // The conditional update is the rotation gate: of two concurrent refreshes exactly one marks the
-    // row; the other sees it rotated and is judged by the grace window like any later reuse.
-    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now });
-    if (marked.affected !== 1) {
-      const current = await this.sessions.findOneBy({ id: session.id });
-      if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
-      await this.assertWithinGrace(project, current, now);
+    // row and names its successor; the other sees it rotated and is judged by the grace window like
+    // any later reuse.
+    const successorId = randomToken(24);
+    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now, successorId });
+    if (marked.affected === 1) return this.tokens.issue(project, record, { ...request, successor: { id: successorId, issuedAt: now, reissue: false } });
+
+    const current = await this.sessions.findOneBy({ id: session.id });
+    if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
+    await this.assertWithinGrace(project, current, now);
+    // Idempotent rotation: the reuse gets the successor the first rotation issued, never a second
+    // chain, so whoever races the owner holds nothing the owner does not. Rows rotated before
+    // successors were recorded get a new successor, as they always did.
+    const reissue = current.successorId ? { id: current.successorId, issuedAt: current.rotatedAt!, reissue: true } : undefined;
+    return this.tokens.issue(project, record, { ...request, successor: reissue });
+  }
+
+  /**
+   * `try-refresh`: a refresh that never fails for want of a session. No refresh JWT, or one that
+   * cannot be refreshed (invalid, expired, revoked, reused, or its user disabled or deleted), gives
+   * null; anything else (Redis or the database down) still fails.
+   */
+  async tryRefresh(project: Project, refreshJwt: string | undefined, client: ClientInfo): Promise<JwtResponseDto | null> {
+    if (!refreshJwt) return null;
+    try {
+      return await this.refresh(project, await this.authenticate(project, refreshJwt), client);
+    } catch (error) {
+      if (error instanceof DomainError && (error.kind === 'INVALID_REFRESH_TOKEN' || error.kind === 'USER_DISABLED')) return null;
+      throw error;
     }
-    return this.tokens.issue(project, record, {
-      amr: session.amr,
-      customClaims: claims.nsec,
-      firstSeen: false,
-      familyId: session.familyId,
-      ...client,
-    });
+  }
+
+  /** The user's sign-ins, newest first, from the audit trail. */
+  async history(auth: AuthenticatedSession): Promise<SignInHistoryDto[]> {
+    const events = await this.audit.signIns(auth.session.projectId, auth.record.user.id, HISTORY_LIMIT);
+    return events.map((event) => ({
+      userId: auth.record.user.id,
+      loginTime: Math.floor(event.time / 1000),
+      // No geolocation database here: the contract allows empty city and country.
+      city: '',
+      country: '',
+      ip: event.ip ?? '',
+    }));
   }
 
   /** Ends one session: the refresh JWT and every rotation of it. */

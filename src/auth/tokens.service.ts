@@ -18,6 +18,11 @@ export interface SessionRequest {
   familyId?: string;
   userAgent?: string;
   ip?: string;
+  /**
+   * The successor a rotation chose: its jti and issue time (epoch ms). With `reissue`, the session
+   * row exists already and the same tokens are signed again (RS256 signatures are deterministic).
+   */
+  successor?: { id: string; issuedAt: number; reissue: boolean };
 }
 
 /** Signs session and refresh JWTs; every refresh JWT is a row in `sessions` (its `jti`). */
@@ -36,12 +41,12 @@ export class TokensService {
 
   async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
     const { user } = record;
-    const now = Date.now();
+    const now = request.successor?.issuedAt ?? Date.now();
     const iat = Math.floor(now / 1000);
     const sessionExp = iat + project.settings.sessionTtlSeconds;
     const refreshExp = iat + project.settings.refreshTtlSeconds;
     const session = this.sessions.create({
-      id: randomToken(24),
+      id: request.successor?.id ?? randomToken(24),
       projectId: project.id,
       userId: user.id,
       familyId: request.familyId ?? randomToken(24),
@@ -52,8 +57,9 @@ export class TokensService {
       revokedAt: null,
       userAgent: request.userAgent?.slice(0, 512) ?? null,
       ip: request.ip?.slice(0, 64) ?? null,
+      successorId: null,
     });
-    await this.insert(session);
+    if (!request.successor?.reissue) await this.insert(session);
 
     const key = await this.keys.current(project.id);
     const claims = {
@@ -62,23 +68,23 @@ export class TokensService {
       amr: request.amr,
       roles: user.roleNames,
       permissions: [] as string[],
-      tenants: Object.fromEntries(user.userTenants.map((t) => [t.tenantId, { roles: t.roleNames, permissions: [] }])),
+      tenants: Object.fromEntries(user.userTenants.map((t) => [t.tenantId, { roles: t.roleNames, permissions: [] as string[] }])),
       ...(request.customClaims && Object.keys(request.customClaims).length ? { nsec: request.customClaims } : {}),
+      iat,
     };
-    const sign = (payload: object, exp: number) =>
-      this.jwt.signAsync({ ...payload, iat, exp }, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
-    const [sessionJwt, refreshJwt] = await Promise.all([
-      sign({ ...claims, drn: 'DS' }, sessionExp),
-      sign({ ...claims, drn: 'DSR', jti: session.id }, refreshExp),
-    ]);
+    const sessionClaims = { ...claims, drn: 'DS', exp: sessionExp };
+    const sign = (payload: object) => this.jwt.signAsync(payload, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
+    const [sessionJwt, refreshJwt] = await Promise.all([sign(sessionClaims), sign({ ...claims, drn: 'DSR', jti: session.id, exp: refreshExp })]);
+    const { cookieDomain } = project.settings;
     return {
       sessionJwt,
       refreshJwt,
-      cookieDomain: '',
+      ...(cookieDomain ? { cookieDomain } : {}),
       cookiePath: '/',
       cookieMaxAge: refreshExp - iat,
       cookieExpiration: refreshExp,
       sessionExpiration: sessionExp,
+      claims: sessionClaims,
       user: UsersService.toResponse(record),
       firstSeen: request.firstSeen,
     };

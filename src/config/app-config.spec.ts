@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AppConfig, ConfigError } from './app-config.js';
 
@@ -70,7 +71,7 @@ describe('AppConfig: sink provider and Redis Cluster', () => {
   });
 });
 
-const SECRET = 'x'.repeat(40);
+const SECRET = randomBytes(48).toString('base64');
 
 describe('AppConfig phone providers', () => {
   it('defaults every phone channel to console outside production and switches them off in production', () => {
@@ -103,5 +104,21 @@ describe('AppConfig phone providers', () => {
     assert.equal(config.twilio?.apiBaseUrl, 'https://api.twilio.com');
     assert.equal(config.phoneProviders.voice, 'console');
     assert.equal(config.deliveryWebhook, undefined);
+  });
+});
+
+describe('AppConfig in production: OTP_SECRET and metrics', () => {
+  const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' };
+
+  it('refuses a weak OTP_SECRET in one line that does not repeat it', () => {
+    const problems = problemsOf({ ...production, OTP_SECRET: 'a'.repeat(48) });
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, /^OTP_SECRET: refused when NODE_ENV=production/);
+    assert.ok(!problems[0]!.includes('a'.repeat(10)));
+  });
+
+  it('opens METRICS_PORT on 127.0.0.1 unless METRICS_HOST says otherwise', () => {
+    const config = AppConfig.fromEnvironment({ ...production, OTP_SECRET: randomBytes(48).toString('base64'), METRICS_PORT: '9464' });
+    assert.deepEqual(config.metricsListener, { port: 9464, host: '127.0.0.1' });
   });
 });

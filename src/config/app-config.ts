@@ -1,4 +1,5 @@
 import { parseEnvironment, type PhoneProviderName } from './config.schema.js';
+import { weakSecretReason } from './secret-strength.js';
 
 /** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
 export const TWILIO_STATUS_PATH = 'v1/delivery/twilio/status';
@@ -57,8 +58,10 @@ export class AppConfig {
   readonly delivery!: { attempts: number; backoffMs: number };
   /** Port of the worker's own /health and /metrics listener; none when unset. */
   readonly workerHealthPort!: number | null;
-  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; in production without it, the public port serves no metrics. */
   readonly metricsToken!: string | null;
+  /** A listener serving only /metrics, without a token, meant for an internal address; none when unset. */
+  readonly metricsListener!: { port: number; host: string } | null;
   /** HTTP basic credentials of the queue dashboard; with no credentials and no operator projects it is off. */
   readonly admin!: { user: string | null; password: string | null; operatorProjectIds: string[] };
   /** Origins allowed for every project, besides each project's own `corsOrigins` setting. */
@@ -78,6 +81,8 @@ export class AppConfig {
     const emailProvider = value.EMAIL_PROVIDER ?? (production ? 'smtp' : 'console');
 
     if (production && !value.OTP_SECRET) problems.push('OTP_SECRET: required when NODE_ENV=production');
+    const weakness = production && value.OTP_SECRET ? weakSecretReason(value.OTP_SECRET) : null;
+    if (weakness) problems.push(`OTP_SECRET: refused when NODE_ENV=production: it ${weakness}`);
     if (production && emailProvider === 'console') {
       problems.push('EMAIL_PROVIDER=console: refused when NODE_ENV=production (it logs messages instead of sending them)');
     }
@@ -161,6 +166,7 @@ export class AppConfig {
       delivery: { attempts: value.DELIVERY_ATTEMPTS ?? 6, backoffMs: value.DELIVERY_BACKOFF_MS ?? 1000 },
       workerHealthPort: value.WORKER_HEALTH_PORT ?? null,
       metricsToken: value.METRICS_TOKEN ?? null,
+      metricsListener: value.METRICS_PORT ? { port: value.METRICS_PORT, host: value.METRICS_HOST ?? '127.0.0.1' } : null,
       admin: { user: value.ADMIN_USER ?? null, password: value.ADMIN_PASSWORD ?? null, operatorProjectIds: list(value.ADMIN_PROJECT_IDS) },
       corsOrigins: list(value.CORS_ORIGINS),
       auditRetentionDays: value.AUDIT_RETENTION_DAYS ?? 90,

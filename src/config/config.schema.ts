@@ -198,6 +198,19 @@ export class EnvironmentVariables {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
+  /** A separate listener for /metrics only, on METRICS_HOST (default 127.0.0.1), needing no token. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  METRICS_HOST?: string;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()

@@ -64,9 +64,10 @@ export class DeliveryQueueService {
 
   async enqueue(request: DeliveryRequest): Promise<void> {
     const { to, code, loginId, templateOptions, type = 'otp', ...visible } = request;
-    const sealed = this.seal(request.projectId, request.challengeId, { to, code, loginId, templateOptions });
+    const sealed = this.seal(request.projectId, request.challengeId, { type, to, code, loginId, templateOptions });
     // One job per challenge: adding the same challenge twice is a no-op, never a second message.
-    await this.add({ name: type, data: { type, ...visible, sealed }, opts: { ...RETRIES(this.config), jobId: request.challengeId } });
+    // Decoys and account-exists notices look like codes here: only the sealed payload tells them apart.
+    await this.add({ name: 'otp', data: { type: 'otp', ...visible, sealed }, opts: { ...RETRIES(this.config), jobId: request.challengeId } });
   }
 
   /**
@@ -87,6 +88,12 @@ export class DeliveryQueueService {
   /** The sealed part of a job. */
   open(job: DeliveryJobData): SealedPayload {
     return JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
+  }
+
+  /** What a job really sends: the sealed type, else the visible one (jobs queued by older versions). */
+  typeOf(job: DeliveryJobData): DeliveryJobType {
+    if (job.type === 'notice') return 'notice';
+    return this.open(job).type ?? job.type ?? 'otp';
   }
 
   /** Queues the "your address was changed" notice for the old address. */

@@ -105,9 +105,13 @@ export class DeliveryRecordsService {
     return this.markSent({ id, attempts, provider, providerMessageId: providerMessageId ?? null, at: Date.now() });
   }
 
-  /** An attempt failed and the queue will retry: the record stays queued, with the error. */
-  retrying(id: string, attempts: number, provider: string | null, error: string): Promise<DeliveryEntity | null> {
-    return this.change(id, ['queued'], { attempts, provider, providerError: truncate(error) }, false);
+  /**
+   * An attempt failed and the queue will retry: the record stays queued, with the error. A failed
+   * record whose job was retried (from the dashboard) is queued again, and the webhook hears of it.
+   */
+  async retrying(id: string, attempts: number, provider: string | null, error: string): Promise<DeliveryEntity | null> {
+    const requeued = await this.change(id, ['failed'], { state: 'queued', attempts, provider, providerError: truncate(error), failedAt: null });
+    return requeued ?? this.change(id, ['queued'], { attempts, provider, providerError: truncate(error) }, false);
   }
 
   failed(id: string, attempts: number, provider: string | null, error: string): Promise<DeliveryEntity | null> {
@@ -134,11 +138,16 @@ export class DeliveryRecordsService {
     return toView(row);
   }
 
-  /** queued → sent for a batch of records, in one statement: the same conditional move as change(). */
+  /**
+   * queued → sent for a batch of records, in one statement: the same conditional move as change().
+   * failed → sent too: the record follows the job's last outcome, and a failed job that a retry
+   * (from the dashboard) delivered was sent. A provider's `failed` callback cannot be undone this
+   * way: it finds its record by the provider message ID, which only this move sets.
+   */
   private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null)[]> {
     const moved = await this.table.updateEach(
       changes.map(({ id, attempts, provider, providerMessageId, at }) => ({ id, set: { attempts, provider, providerMessageId, sentAt: at, updatedAt: at } })),
-      { also: `"state" = 'sent', "provider_error" = NULL`, where: `"state" = 'queued'` },
+      { also: `"state" = 'sent', "provider_error" = NULL, "failed_at" = NULL`, where: `"state" IN ('queued', 'failed')` },
     );
     return changes.map(({ id }) => {
       const row = moved.get(id);

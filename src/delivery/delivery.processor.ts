@@ -9,7 +9,7 @@ import { ProjectsService } from '../projects/projects.service.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryService } from './delivery.service.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
+import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
 
 /**
  * Registered only in WorkerModule, so an API process never consumes jobs by accident.
@@ -51,7 +51,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     const { data } = job;
     const attempt = job.attemptsMade + 1;
     let outcome: DeliveryOutcome;
+    let type: DeliveryJobType = data.type ?? 'otp';
     try {
+      type = this.queue.typeOf(data);
       outcome = await this.delivery.deliver(data);
     } catch (error) {
       const permanent = error instanceof PermanentDeliveryError;
@@ -63,12 +65,13 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
           ? this.records.failed(id, attempt, this.delivery.providerName(data.channel), message)
           : this.records.retrying(id, attempt, this.delivery.providerName(data.channel), message),
       );
-      if (final && isCode(data)) this.metrics.otp(data.projectId, data.channel, 'failed');
-      if (permanent && isCode(data)) await this.fallBack(data);
+      if (final && type === 'otp') this.metrics.otp(data.projectId, data.channel, 'failed');
+      if (permanent && type === 'otp') await this.fallBack(data);
       if (permanent) throw new UnrecoverableError(message);
       throw error;
     }
-    if (isCode(data)) {
+    // Codes count in the OTP funnel; notices and anti-enumeration decoys do not.
+    if (type === 'otp') {
       this.metrics.otp(data.projectId, data.channel, 'sent');
       this.metrics.deliveryAccepted(data.channel, outcome.provider, (Date.now() - job.timestamp) / 1000);
     }
@@ -111,9 +114,4 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       this.logger.error({ msg: 'could not update the delivery record', error: (error as Error).message });
     }
   }
-}
-
-/** Codes count in the OTP funnel; notices and anti-enumeration decoys do not. */
-function isCode(data: DeliveryJobData): boolean {
-  return (data.type ?? 'otp') === 'otp';
 }

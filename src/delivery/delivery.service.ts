@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SecretsService } from '../common/crypto/secrets.service.js';
-import { type DeliveryJobData, type DeliveryOutcome, type OutboundMessage, type SealedPayload, sealContext } from './delivery.types.js';
+import { type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, type OutboundMessage, type SealedPayload, sealContext } from './delivery.types.js';
 import type { Channel } from '../otp/otp.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { renderAccountExists, renderCode, renderNotice } from './templates/render.js';
+import { displayOptions } from './templates/template-options.js';
 
 /** Runs in the worker: opens a job's sealed payload, renders the message and hands it to the provider. */
 @Injectable()
@@ -16,14 +17,15 @@ export class DeliveryService {
   ) {}
 
   async deliver(job: DeliveryJobData): Promise<DeliveryOutcome> {
-    // Anti-enumeration decoy: it had to be queued like a real send, but it goes nowhere.
-    if (job.type === 'none') return { provider: 'none' };
     const payload = JSON.parse(this.secrets.open('job-seal', job.sealed, sealContext(job.projectId, job.challengeId))) as SealedPayload;
+    const type = job.type === 'notice' ? 'notice' : (payload.type ?? job.type ?? 'otp');
+    // Anti-enumeration decoy: it had to be queued like a real send, but it goes nowhere.
+    if (type === 'none') return { provider: 'none' };
     const provider = this.providers.for(job.channel);
-    const result = await provider.send(this.render(job, payload));
+    const result = await provider.send(this.render(job, type, payload));
     this.logger.log({
       msg: 'delivered',
-      type: job.type ?? 'otp',
+      type,
       challengeId: job.challengeId,
       channel: job.channel,
       provider: provider.name,
@@ -41,15 +43,15 @@ export class DeliveryService {
     }
   }
 
-  private render(job: DeliveryJobData, payload: SealedPayload): OutboundMessage {
-    const options = payload.templateOptions ?? {};
+  private render(job: DeliveryJobData, type: Exclude<DeliveryJobType, 'none'>, payload: SealedPayload): OutboundMessage {
+    const options = displayOptions(payload.templateOptions);
     const common = { id: job.challengeId, channel: job.channel, to: payload.to, projectId: job.projectId, loginId: payload.loginId };
-    if (job.type === 'notice') {
+    if (type === 'notice') {
       const kind = job.purpose === 'update-email' ? 'email' : 'phone';
       const rendered = renderNotice(job.channel, job.locale, { projectName: job.projectName, kind, newAddress: payload.newAddress ?? '', options });
       return { ...common, type: 'notice', ...rendered };
     }
-    if (job.type === 'account-exists') {
+    if (type === 'account-exists') {
       return { ...common, type: 'account-exists', ...renderAccountExists(job.channel, job.locale, { projectName: job.projectName, options }) };
     }
     const code = payload.code!;

@@ -7,6 +7,8 @@ export const DELIVERY_QUEUE = 'delivery';
  * account-exists: "you already have an account", sent instead of a code when someone signs up with
  * an existing user's address in anti-enumeration mode; carries no code. none: queued for an unknown
  * login ID in anti-enumeration mode so that the answer takes the same work; the worker sends nothing.
+ * account-exists and none exist only in the sealed payload: in the queue they are `otp` jobs like
+ * any other, so that whoever reads the queue (the dashboard) cannot tell which login IDs exist.
  */
 export type DeliveryJobType = 'otp' | 'notice' | 'account-exists' | 'none';
 
@@ -16,7 +18,7 @@ export interface DeliveryJobData {
   deliveryId?: string;
   /** The fallback step (0: the channel asked for); absent means 0. */
   step?: number;
-  /** Absent on jobs queued before notices existed: those are codes. */
+  /** `otp` or `notice`; the sealed payload says what an `otp` job really sends. Absent on old jobs: codes. */
   type?: DeliveryJobType;
   /** The challenge for a code; a random ID of its own for a notice. Also the BullMQ job ID. */
   challengeId: string;
@@ -35,6 +37,8 @@ export interface DeliveryJobData {
 }
 
 export interface SealedPayload {
+  /** What the job sends (otp, account-exists, none); absent on jobs queued before it was sealed. */
+  type?: Exclude<DeliveryJobType, 'notice'>;
   to: string;
   /** Absent in a notice. */
   code?: string;

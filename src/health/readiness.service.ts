@@ -7,8 +7,14 @@ import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
 import { InjectRedis } from '../redis/redis.module.js';
 
 const TIMEOUT_MS = 1500;
+/** A probe answers from the last round of checks when it is younger than this. */
+const CACHE_MS = 1000;
 
-/** Readiness of this process: its database, Redis and the delivery queue all answer. */
+/**
+ * Readiness of this process: its database, Redis and the delivery queue all answer. One round of
+ * checks serves every probe for a second (concurrent probes share the round in flight), so a flood
+ * of /health/ready costs the backing services nothing.
+ */
 @Injectable()
 export class ReadinessService {
   constructor(
@@ -19,8 +25,21 @@ export class ReadinessService {
     @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue,
   ) {}
 
+  private last?: { at: number; result: Promise<HealthCheckResult> };
+
   /** The Terminus result, healthy or not (never throws for an unhealthy dependency). */
-  async check(): Promise<HealthCheckResult> {
+  check(): Promise<HealthCheckResult> {
+    const now = Date.now();
+    if (this.last && now - this.last.at < CACHE_MS) return this.last.result;
+    const result = this.run();
+    this.last = { at: now, result };
+    result.catch(() => {
+      if (this.last?.result === result) this.last = undefined;
+    });
+    return result;
+  }
+
+  private async run(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.db.pingCheck('database').withTimeout(TIMEOUT_MS),

@@ -23,6 +23,16 @@ describe('applySettings', () => {
     const { problems } = applySettings(new ProjectSettings(), { refreshGraceSeconds: '301', sessionTtlSeconds: '0' });
     assert.equal(problems.length, 2);
   });
+
+  it('takes a bare domain as cookieDomain, or nothing', () => {
+    assert.equal(new ProjectSettings().cookieDomain, '');
+    assert.deepEqual(applySettings(new ProjectSettings(), { cookieDomain: 'example.com' }).problems, []);
+    for (const bad of ['https://example.com', 'example.com/', 'example.com:443', '.example.com']) {
+      const { problems } = applySettings(new ProjectSettings(), { cookieDomain: bad });
+      assert.equal(problems.length, 1, bad);
+      assert.match(problems[0]!, /cookieDomain must be a domain name/);
+    }
+  });
 });
 
 describe('deliveryFallback', () => {

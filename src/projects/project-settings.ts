@@ -1,6 +1,9 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 
+/** A domain name (no scheme, port or path), or the empty string. */
+const DOMAIN_OR_EMPTY = /^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
 /**
  * Per-project settings, stored as JSON on the project so that new settings need no migration.
  * Every key has a default; `project update --set key=value` validates against this class.
@@ -88,10 +91,19 @@ export class ProjectSettings {
    * The web site's domain (e.g. `app.example.com`): when set, SMS codes end with the WebOTP line
    * `@<domain> #<code>` so a browser on that domain can fill the code in. Empty: no such line.
    */
-  @Matches(/^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, {
+  @Matches(DOMAIN_OR_EMPTY, {
     message: 'webOtpDomain must be a domain name (no scheme, port or path), or empty',
   })
   webOtpDomain = '';
+  /**
+   * The domain the SDKs give their session cookies (e.g. `example.com`, so that `app.example.com` and
+   * `api.example.com` share them): returned as `cookieDomain` in every JWT response. Empty: left out,
+   * and the cookies stay on the page's own host.
+   */
+  @Matches(DOMAIN_OR_EMPTY, {
+    message: 'cookieDomain must be a domain name (no scheme, port or path), or empty',
+  })
+  cookieDomain = '';
   /**
    * Delivery fallback chains, e.g. `whatsapp>sms>voice` (several comma-separated). When a code's
    * delivery fails permanently, the same challenge is sent over the next channel of its chain, to

@@ -381,6 +381,12 @@ export class UsersService {
       customAttributes: user.customAttributes,
       picture: user.picture ?? '',
       test: user.test,
+      // core-js types these sign-in methods as required; none of them exists on this server.
+      TOTP: false,
+      SAML: false,
+      SCIM: false,
+      password: false,
+      OAuth: {},
     };
   }
 }

@@ -234,7 +234,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const doc = await stack.request('GET', '/docs/json');
       const paths = Object.keys(doc.body.paths);
       for (const path of [
-        '/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/logoutall', '/v1/auth/me', '/v1/mgmt/license', '/v1/mgmt/user/create',
+        '/v1/auth/refresh', '/v1/auth/try-refresh', '/v1/auth/logout', '/v1/auth/logoutall', '/v1/auth/me', '/v1/auth/me/history', '/v1/mgmt/license', '/v1/mgmt/user/create',
         '/v1/mgmt/user/create/test', '/v1/mgmt/user', '/v2/mgmt/user/search', '/v1/mgmt/user/update', '/v1/mgmt/user/patch',
         '/v1/mgmt/user/update/status', '/v1/mgmt/user/delete', '/v1/mgmt/user/logout', '/v1/mgmt/tests/generate/otp',
       ]) {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { FakeTwilio } from '../support/fake-twilio.js';
 import { phoneSignIn, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, TWILIO_WHATSAPP_FROM, twilioEnv, verifyWithJwks } from '../support/flows.js';
-import { eventually, sleep, Stack } from '../support/stack.js';
+import { eventually, productionSecret, sleep, Stack } from '../support/stack.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const CHANNELS = ['sms', 'voice', 'whatsapp'] as const;
@@ -314,6 +314,7 @@ describe('phone channels switched off (production without a phone provider)', ()
     stack = await Stack.start({
       env: {
         NODE_ENV: 'production',
+        OTP_SECRET: productionSecret(),
         EMAIL_PROVIDER: 'smtp',
         SMTP_URL: 'smtp://127.0.0.1:9',
         SMS_PROVIDER: 'webhook',

@@ -137,8 +137,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       const res = await me(refreshJwt);
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body).sort(), [
-        'createdTime', 'customAttributes', 'email', 'familyName', 'givenName', 'loginIds', 'middleName', 'name', 'phone',
-        'picture', 'roleNames', 'status', 'test', 'userId', 'userTenants', 'verifiedEmail', 'verifiedPhone',
+        'OAuth', 'SAML', 'SCIM', 'TOTP', 'createdTime', 'customAttributes', 'email', 'familyName', 'givenName', 'loginIds', 'middleName',
+        'name', 'password', 'phone', 'picture', 'roleNames', 'status', 'test', 'userId', 'userTenants', 'verifiedEmail', 'verifiedPhone',
       ]);
       assert.equal(res.body.userId, user.userId);
       assert.equal(res.body.email, 'me@example.com');

@@ -15,6 +15,8 @@ export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.
 /** Boot can take well over 15 s on a shared 2-core machine under parallel suites. */
 const BOOT_TIMEOUT_MS = 45_000;
 export const TEST_SECRET = 'e2e-test-secret-0123456789abcdef0123456789abcdef';
+/** A secret as production accepts it (32 random bytes or more, base64): NODE_ENV=production refuses TEST_SECRET. */
+export const productionSecret = (): string => randomBytes(48).toString('base64');
 
 /** A spawned process of ours (API or worker) with its output captured. */
 export class ManagedProcess {

@@ -10,6 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsTemplateOptions } from '../../delivery/templates/template-options.js';
 
 export class SignUpUserDto {
   /** @example "Ada Lovelace" */
@@ -34,8 +35,8 @@ export class LoginOptionsDto {
   /** Extra claims, placed under `nsec` in the JWTs. @example {"plan": "pro"} */
   @IsOptional() @IsObject() customClaims?: Record<string, unknown>;
   @IsOptional() @MaxLength(100) @IsString() templateId?: string;
-  /** Values available to the message template. @example {"appName": "Acme"} */
-  @IsOptional() @IsObject() templateOptions?: Record<string, string>;
+  /** Values available to the message template: up to 20 keys, each value one line of at most 100 characters. @example {"name": "Ada"} */
+  @IsOptional() @IsTemplateOptions() templateOptions?: Record<string, string>;
   @IsOptional() @MaxLength(100) @IsString() tenantId?: string;
   /** Language of the message (BCP 47). @example "en" */
   @IsOptional() @MaxLength(35) @IsString() locale?: string;
@@ -81,8 +82,8 @@ class UpdateOptionsDto extends LoginIdDto {
    */
   @IsOptional() @IsBoolean() onMergeUseExisting?: boolean;
   @IsOptional() @MaxLength(100) @IsString() templateId?: string;
-  /** Values available to the message template. @example {"name": "Ada"} */
-  @IsOptional() @IsObject() templateOptions?: Record<string, string>;
+  /** Values available to the message template: up to 20 keys, each value one line of at most 100 characters. @example {"name": "Ada"} */
+  @IsOptional() @IsTemplateOptions() templateOptions?: Record<string, string>;
   @IsOptional() @MaxLength(100) @IsString() providerId?: string;
   /** Accepted for SDK compatibility; has no effect here. */
   @IsOptional() @IsBoolean() mfa?: boolean;

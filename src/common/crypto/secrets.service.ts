@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 
 /** Purposes of the keys derived from OTP_SECRET; each purpose gets an independent key. */
-export type KeyPurpose = 'otp-hash' | 'job-seal' | 'signing-key-seal';
+export type KeyPurpose = 'otp-hash' | 'job-seal' | 'signing-key-seal' | 'key-check';
 
 /**
  * Everything keyed by the server secret: the OTP hash, and the sealing (AES-256-GCM) of job data
@@ -15,7 +15,7 @@ export class SecretsService {
   private readonly keys = new Map<KeyPurpose, Buffer>();
 
   constructor(config: AppConfig) {
-    for (const purpose of ['otp-hash', 'job-seal', 'signing-key-seal'] as const) {
+    for (const purpose of ['otp-hash', 'job-seal', 'signing-key-seal', 'key-check'] as const) {
       this.keys.set(purpose, Buffer.from(hkdfSync('sha256', config.otpSecret, 'open-otp-server', purpose, 32)));
     }
   }
@@ -30,6 +30,14 @@ export class SecretsService {
       mac.update(length).update(bytes);
     }
     return mac.digest('hex');
+  }
+
+  /**
+   * A value that identifies the secret without revealing it: equal in two processes exactly when
+   * their OTP_SECRETs are equal. Stored in Redis by the first process, compared by every later one.
+   */
+  keyCheckValue(): string {
+    return this.hmac('key-check', 'open-otp-server key check v1');
   }
 
   /** Constant-time comparison of two hex digests. */

@@ -36,4 +36,14 @@ export class UserResponseDto {
   customAttributes: Record<string, string | number | boolean | null>;
   picture: string;
   test: boolean;
+  /** Whether the user has a TOTP authenticator: always false, this server signs in by OTP only. */
+  TOTP: boolean;
+  /** Whether the user signs in by SAML: always false here. */
+  SAML: boolean;
+  /** Whether the user was provisioned by SCIM: always false here. */
+  SCIM: boolean;
+  /** Whether the user has a password: always false here. */
+  password: boolean;
+  /** OAuth providers the user has signed in with, by name: always `{}` here. @example {} */
+  OAuth: Record<string, boolean>;
 }
