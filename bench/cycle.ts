@@ -1,15 +1,6 @@
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
 
-export interface CycleOptions {
-  baseUrl: string;
-  bearer: string;
-  redisUrl: string;
-  connections: number;
-  durationMs: number;
-  sinkKey: (to: string) => string;
-}
-
 export interface CycleResult {
   rps: number;
   p50: number;
@@ -20,33 +11,42 @@ export interface CycleResult {
   note: string;
 }
 
-/**
- * The full sign-in cycle of new users, each step waiting on the one before (which is why this is a
- * loop of virtual users and not autocannon): sign-up-or-in, wait for the worker to deliver the message
- * to the sink, read the code from it, verify, get the JWTs. The latency is that of the whole cycle.
- */
-export async function runCycles(options: CycleOptions): Promise<CycleResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const url = new URL(options.baseUrl);
-  const run = `${Date.now().toString(36)}`;
-  const latencies: number[] = [];
-  let errors = 0;
-  let non2xx = 0;
-  const steps = { send: 0, delivery: 0, verify: 0 };
-  const started = performance.now();
-  const deadline = started + options.durationMs;
+/** What one virtual user does with one server; `code` waits for the message and reads its code. */
+export interface CycleUser {
+  send(loginId: string): Promise<number>;
+  code(loginId: string): Promise<string | undefined>;
+  /** The status, and whether the answer holds a session. */
+  verify(loginId: string, code: string): Promise<{ status: number; session: boolean }>;
+  close(): void;
+}
 
-  const post = (path: string, body: unknown) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const payload = JSON.stringify(body);
+/** A server under test, as the cycle sees it: how to open one virtual user on it. */
+export interface CycleTarget {
+  user(vu: number): CycleUser;
+  close(): void;
+}
+
+/** A keep-alive HTTP poster of JSON bodies, for one base URL. */
+export class JsonClient {
+  private readonly agent: Agent;
+  private readonly url: URL;
+
+  constructor(baseUrl: string, maxSockets: number) {
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+    this.url = new URL(baseUrl);
+  }
+
+  send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? '' : JSON.stringify(body);
       const req = request(
         {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
+          agent: this.agent,
+          host: this.url.hostname,
+          port: this.url.port,
+          method,
           path,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${options.bearer}` },
+          headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
         },
         (res) => {
           let text = '';
@@ -58,29 +58,94 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/**
+ * This project: sign-up-or-in, wait for a worker to deliver the message to the sink (BLPOP on the
+ * recipient's list), verify. Virtual users are spread over the API processes.
+ */
+export function ourTarget(options: { baseUrls: string[]; bearer: string; redisUrl: string; connections: number; sinkKey: (to: string) => string }): CycleTarget {
+  const clients = options.baseUrls.map((url) => new JsonClient(url, options.connections));
+  const auth = { authorization: `Bearer ${options.bearer}` };
+  return {
+    user(vu) {
+      const client = clients[vu % clients.length]!;
+      const mailbox = new Redis(options.redisUrl);
+      return {
+        send: async (loginId) => (await client.send('POST', '/v1/auth/otp/signup-in/email', { loginId }, auth)).status,
+        code: async (loginId) => {
+          const popped = await mailbox.blpop(options.sinkKey(loginId), 10);
+          return (popped && /verification code is (\d+)/.exec(popped[1])?.[1]) || undefined;
+        },
+        verify: async (loginId, code) => {
+          const { status, text } = await client.send('POST', '/v1/auth/otp/verify/email', { loginId, code }, auth);
+          return { status, session: status === 200 && Boolean((JSON.parse(text) as { sessionJwt?: string }).sessionJwt) };
+        },
+        close: () => mailbox.disconnect(),
+      };
+    },
+    close: () => clients.forEach((c) => c.close()),
+  };
+}
+
+/** better-auth's email-OTP plugin (bench/peer-server.ts): the code is in the server's memory as soon as the send answers. */
+export function peerTarget(options: { baseUrl: string; connections: number }): CycleTarget {
+  const client = new JsonClient(options.baseUrl, options.connections);
+  return {
+    user: () => ({
+      send: async (email) => (await client.send('POST', '/api/auth/email-otp/send-verification-otp', { email, type: 'sign-in' })).status,
+      code: async (email) => {
+        const { status, text } = await client.send('GET', `/bench/code?email=${encodeURIComponent(email)}`, undefined);
+        return status === 200 ? (JSON.parse(text) as { code: string }).code : undefined;
+      },
+      verify: async (email, otp) => {
+        const { status, text } = await client.send('POST', '/api/auth/sign-in/email-otp', { email, otp });
+        return { status, session: status === 200 && Boolean((JSON.parse(text) as { token?: string }).token) };
+      },
+      close: () => undefined,
+    }),
+    close: () => client.close(),
+  };
+}
+
+/**
+ * The full sign-in cycle of new users, each step waiting on the one before (which is why this is a
+ * loop of virtual users and not autocannon): request a code for a new address, wait for the message
+ * and read the code from it, verify, get the session. The latency is that of the whole cycle.
+ */
+export async function runCycles(target: CycleTarget, options: { connections: number; durationMs: number }): Promise<CycleResult> {
+  const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const steps = { send: 0, delivery: 0, verify: 0 };
+  const started = performance.now();
+  const deadline = started + options.durationMs;
 
   const user = async (vu: number) => {
-    const mailbox = new Redis(options.redisUrl);
+    const client = target.user(vu);
     try {
       for (let n = 0; performance.now() < deadline; n++) {
         const loginId = `cycle-${run}-${vu}-${n}@bench.test`;
         const t0 = performance.now();
         try {
-          const sent = await post('/v1/auth/otp/signup-in/email', { loginId });
-          if (sent.status !== 200) {
+          if ((await client.send(loginId)) !== 200) {
             non2xx++;
             continue;
           }
           const t1 = performance.now();
-          const popped = await mailbox.blpop(options.sinkKey(loginId), 10);
+          const code = await client.code(loginId);
           const t2 = performance.now();
-          const code = popped && /verification code is (\d+)/.exec(popped[1])?.[1];
           if (!code) {
             errors++;
             continue;
           }
-          const verified = await post('/v1/auth/otp/verify/email', { loginId, code });
-          if (verified.status !== 200 || !(JSON.parse(verified.text) as { sessionJwt?: string }).sessionJwt) {
+          if (!(await client.verify(loginId, code)).session) {
             non2xx++;
             continue;
           }
@@ -94,13 +159,13 @@ export async function runCycles(options: CycleOptions): Promise<CycleResult> {
         }
       }
     } finally {
-      mailbox.disconnect();
+      client.close();
     }
   };
 
   await Promise.all(Array.from({ length: options.connections }, (_, vu) => user(vu)));
   const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
+  target.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN);
   const mean = (total: number) => (latencies.length ? total / latencies.length : 0).toFixed(0);

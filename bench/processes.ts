@@ -13,9 +13,10 @@ export class ServerProcess {
     args: string[],
     env: Record<string, string>,
     readonly logFile: string,
+    node = process.execPath,
   ) {
     const fd = openSync(logFile, 'a');
-    this.child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', fd, fd] });
+    this.child = spawn(node, args, { cwd, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
@@ -74,26 +75,56 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** CPU used by a set of processes between start() and stop(), as a percentage of one core. */
-export class CpuMeter {
-  private startCpu = 0;
+/** CPU seconds used so far by each of a set of things (processes, a server), by a key of its own. */
+export type CpuProbe = () => Promise<Map<string, number>>;
+
+/** The processes' CPU from /proc. */
+export function pidProbe(pids: () => number[]): CpuProbe {
+  return () => Promise.resolve(new Map(pids().map((pid) => [String(pid), cpuSeconds(pid)])));
+}
+
+/** The bench's own process: the load generator, which must not be the bottleneck. */
+const benchProbe: CpuProbe = () => {
+  const { user, system } = process.cpuUsage();
+  return Promise.resolve(new Map([['self', (user + system) / 1e6]]));
+};
+
+/**
+ * CPU used by each role (API, worker, PostgreSQL, Redis, and `bench`, the load generator) between
+ * start() and stop(), as a percentage of one core. A process that appears during the measure (a
+ * pool's new connection) counts from zero.
+ */
+export class RoleMeter {
+  private startCpu = new Map<string, Map<string, number>>();
   private startedAt = 0;
+  private readonly probes: Record<string, CpuProbe>;
 
-  constructor(private readonly pids: () => number[]) {}
+  constructor(probes: Record<string, CpuProbe>) {
+    this.probes = { ...probes, bench: benchProbe };
+  }
 
-  start(): this {
-    this.startCpu = this.total();
+  async start(): Promise<this> {
+    this.startCpu = await this.read();
     this.startedAt = performance.now();
     return this;
   }
 
-  stop(): number {
+  async stop(): Promise<Record<string, number>> {
     const seconds = (performance.now() - this.startedAt) / 1000;
-    return seconds > 0 ? ((this.total() - this.startCpu) / seconds) * 100 : 0;
+    const now = await this.read();
+    const percent: Record<string, number> = {};
+    for (const [role, cpu] of now) {
+      const before = this.startCpu.get(role);
+      let used = 0;
+      for (const [key, value] of cpu) used += value - (before?.get(key) ?? 0);
+      percent[role] = seconds > 0 ? (used / seconds) * 100 : 0;
+    }
+    return percent;
   }
 
-  private total(): number {
-    return this.pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  private async read(): Promise<Map<string, Map<string, number>>> {
+    const entries = await Promise.all(Object.entries(this.probes).map(async ([role, probe]) => [role, await probe()] as const));
+    return new Map(entries);
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ENTITIES, MIGRATIONS } from './entities.js';
+import { sqliteDriver } from './sqlite-driver.js';
 import { TypeOrmNestLogger } from './typeorm-logger.js';
 
 /** TypeORM options for the configured database. Migrations run through MigrationsService. */
@@ -24,6 +25,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     ...common,
     type: 'better-sqlite3',
+    driver: sqliteDriver,
     database: path,
     // WAL lets the API, the CLI and other processes read while one writes; busy_timeout waits for a lock instead of failing.
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {

@@ -6,6 +6,7 @@ import { runAtomically } from './atomic.js';
 import { batchInserter } from './batcher.js';
 import { epochMs } from './columns.js';
 import { RawTable } from './raw-table.js';
+import { sqliteDriver } from './sqlite-driver.js';
 
 /** Every kind of column the hot-path tables have. */
 @Entity('raw_table_rows')
@@ -42,7 +43,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const entities = [RowEntity, EventEntity];
       const dataSource =
         kind === 'sqlite'
-          ? new DataSource({ type: 'better-sqlite3', database: ':memory:', entities })
+          ? new DataSource({ type: 'better-sqlite3', driver: sqliteDriver, database: ':memory:', entities })
           : new DataSource({ type: 'postgres', url: await createPostgresDatabase(cleanups), entities });
       await dataSource.initialize();
       cleanups.push(() => dataSource.destroy());

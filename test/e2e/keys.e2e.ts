@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-13';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { emailSignIn, verifyWithJwks } from '../support/flows.js';
 import { SmtpSink } from '../support/smtp-sink.js';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-13';
 import pg from 'pg';
 import type { Stack } from './stack.js';
 
