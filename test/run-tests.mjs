@@ -2,14 +2,27 @@
 // Compiles src/ and test/ with tsc (decorator metadata needs tsc, not a type-stripping loader), then
 // runs Node's test runner: unit specs next to their files in src/, end-to-end suites in test/e2e/.
 // The end-to-end suites start `node dist/main.js` and `node dist/worker.js`: run `npm run build` first.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+//
+// Unless TEST_REDIS_URL is set, the run starts a redis-server of its own on a free loopback port (no
+// persistence, its own temporary folder) and stops it by its PID at the end, so that a developer's
+// Redis on 6379 is never flushed.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a === '--unit' || a === '--e2e');
 const filters = args.filter((a) => !a.startsWith('--'));
 const out = '.test-build';
+/** Fails a top-level test (or hook) that hangs, so that CI ends; the bench smoke run took 181 s on 2 busy cores. */
+const TEST_TIMEOUT_MS = 600_000;
+
+if (!process.env.TEST_REDIS_URL && spawnSync('redis-server', ['--version']).error) {
+  console.error('redis-server is not on PATH: install it (apt-get install redis-server); the tests start their own on a free port.');
+  process.exit(1);
+}
 
 rmSync(out, { recursive: true, force: true });
 const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
@@ -31,10 +44,78 @@ if (only !== '--unit') files = files.concat(find(join(out, 'test'), '.e2e.js'));
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 files.sort();
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let redis;
+let redisDir;
+let tests;
+
+function stopRedis() {
+  if (redis && redis.exitCode === null && redis.signalCode === null) redis.kill('SIGTERM');
+  redis = undefined;
+  if (redisDir) rmSync(redisDir, { recursive: true, force: true });
+  redisDir = undefined;
+}
+
+async function startRedis() {
+  const port = await freePort();
+  redisDir = mkdtempSync(join(tmpdir(), 'otp-test-redis-'));
+  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}:\n${output}`)), 10_000);
+    const onData = (d) => {
+      output += d.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    redis.stdout.on('data', onData);
+    redis.stderr.on('data', onData);
+    redis.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}) on port ${port}:\n${output}`));
+    });
+  });
+  return `redis://127.0.0.1:${port}`;
+}
+
+process.on('exit', stopRedis);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (tests && tests.exitCode === null) tests.kill(signal);
+    stopRedis();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
+const env = { ...process.env };
+if (!env.TEST_REDIS_URL) {
+  try {
+    env.TEST_REDIS_URL = await startRedis();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  console.log(`Private redis-server for this run at ${env.TEST_REDIS_URL}`);
+}
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
+tests = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env },
 );
-process.exit(result.status ?? 1);
+tests.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

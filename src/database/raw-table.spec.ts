@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn, Table } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn, QueryFailedError, Table } from 'typeorm';
 import { createPostgresDatabase } from '../../test/support/stack.js';
+import { runAtomically } from './atomic.js';
 import { batchInserter } from './batcher.js';
 import { epochMs } from './columns.js';
 import { RawTable } from './raw-table.js';
@@ -128,6 +129,34 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const outcomes = await Promise.allSettled([insert(fresh('c')), insert(ROWS[0]!), insert(fresh('d'))]);
       assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
       assert.deepEqual((await repository.find({ order: { id: 'ASC' } })).map((r) => r.id), ['a', 'c', 'd']);
+    });
+
+    it('runAtomically: statements land together, or, when one breaks a constraint, none does and others\' writes stay', async () => {
+      const dataSource = await open();
+      const rows = dataSource.getRepository(RowEntity);
+      const events = dataSource.getRepository(EventEntity);
+      const table = new RawTable(rows);
+      const eventTable = new RawTable(events);
+      await runAtomically(dataSource, [table.insertStatement([ROWS[0]!]), eventTable.insertStatement([events.create({ name: 'a made' })])]);
+      assert.deepEqual(await rows.find(), [ROWS[0]]);
+
+      const fresh = Object.assign(new RowEntity(), { ...ROWS[1]! });
+      // Twenty atomic pairs whose second statement fails (row "a" exists), racing plain inserts of others.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => [
+          runAtomically(dataSource, [eventTable.insertStatement([events.create({ name: `lost ${i}` })]), table.insertStatement([ROWS[0]!])]),
+          events.insert(events.create({ name: `kept ${i}` })),
+        ]).flat(),
+      );
+      for (const [i, outcome] of outcomes.entries()) {
+        if (i % 2) assert.equal(outcome.status, 'fulfilled');
+        else assert.ok(outcome.status === 'rejected' && outcome.reason instanceof QueryFailedError, String((outcome as PromiseRejectedResult).reason));
+      }
+      const names = (await events.find()).map((e) => e.name);
+      assert.equal(names.filter((n) => n.startsWith('lost')).length, 0, 'a failed pair leaves nothing');
+      assert.equal(names.filter((n) => n.startsWith('kept')).length, 20, "others' writes are never rolled back with it");
+      await runAtomically(dataSource, [table.insertStatement([fresh])]);
+      assert.deepEqual((await rows.find({ order: { id: 'ASC' } })).map((r) => r.id), ['a', 'b']);
     });
   });
 }

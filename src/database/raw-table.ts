@@ -85,6 +85,12 @@ export class RawTable<T extends ObjectLiteral> {
 
   /** One multi-row INSERT of whole entities (generated columns are left to the database). */
   async insertMany(rows: T[]): Promise<void> {
+    const { sql, parameters } = this.insertStatement(rows);
+    await this.query(sql, parameters);
+  }
+
+  /** The SQL and parameters of insertMany, for a caller that runs it with others (runAtomically). */
+  insertStatement(rows: T[]): { sql: string; parameters: unknown[] } {
     const driver = this.repository.manager.connection.driver;
     const parameters: unknown[] = [];
     const tuples = rows.map((row) => {
@@ -94,7 +100,7 @@ export class RawTable<T extends ObjectLiteral> {
       });
       return `(${placeholders.join(', ')})`;
     });
-    await this.query(this.insertHead + tuples.join(', '), parameters);
+    return { sql: this.insertHead + tuples.join(', '), parameters };
   }
 }
 

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In, QueryFailedError, Repository } from
 import { newId } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { Batcher, batchedWriter } from '../database/batcher.js';
+import { runAtomically } from '../database/atomic.js';
 import { RawTable } from '../database/raw-table.js';
 import type { UserResponseDto } from './dto/user-response.dto.js';
 import { LoginIdEntity } from './login-id.entity.js';
@@ -93,6 +94,7 @@ export function normalizeLoginId(loginId: string): string {
 @Injectable()
 export class UsersService {
   private readonly usersTable: RawTable<UserEntity>;
+  private readonly loginIdsTable: RawTable<LoginIdEntity>;
   /**
    * Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. A batch
    * that fails (say, a deadlock with another process's batch) is retried row by row.
@@ -110,6 +112,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
   ) {
     this.usersTable = new RawTable(users);
+    this.loginIdsTable = new RawTable(loginIds);
   }
 
   /**
@@ -262,17 +265,16 @@ export class UsersService {
   }
 
   /**
-   * Creates a user with all its login IDs at once (the first is the primary one); USER_EXISTS if one
-   * is taken. `signedInAt`: the user's first sign-in, when creating it is one.
+   * Creates a user with all its login IDs at once (the first is the primary one), in one
+   * transaction; USER_EXISTS if one is taken, and then nothing is left behind. `signedInAt`: the
+   * user's first sign-in, when creating it is one.
    */
   async createWith(projectId: string, loginIds: string[], attributes: UserAttributes, signedInAt: number | null = null): Promise<UserRecord> {
     const ids = uniqueLoginIds(loginIds);
     const user = this.users.create({ ...attributes, id: newId('U'), projectId, createdAt: Date.now(), lastLoginAt: signedInAt });
+    const links = ids.map((loginId, position) => this.loginIds.create({ projectId, loginId, userId: user.id, position }));
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(UserEntity, user);
-        await this.insertLoginIds(manager, projectId, user.id, ids);
-      });
+      await runAtomically(this.dataSource, [this.usersTable.insertStatement([user]), this.loginIdsTable.insertStatement(links)]);
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('USER_EXISTS', `A login ID of ${JSON.stringify(ids)} is already taken`);
       throw error;

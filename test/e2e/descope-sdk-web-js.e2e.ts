@@ -8,9 +8,11 @@ import createCoreSdk from '@descope/core-js-sdk';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, ROOT, Stack } from '../support/stack.js';
+import { skipUnless } from '../support/tools.js';
 
 /** Debian's chromium package; the test never downloads a browser. */
 const CHROMIUM = '/usr/bin/chromium';
+const noChromium = skipUnless(CHROMIUM, 'apt-get install chromium');
 /** The SDK's own browser bundle, exactly as npm ships it (it carries core-js, js-cookie and jwt-decode). */
 const BUNDLE = readFileSync(join(ROOT, 'node_modules/@descope/web-js-sdk/dist/index.umd.js'));
 
@@ -73,6 +75,7 @@ let browser: BrowserContext;
 let profile: string;
 
 before(async () => {
+  if (noChromium) return;
   profile = mkdtempSync(join(tmpdir(), 'otp-web-js-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -91,7 +94,7 @@ after(async () => {
  * the session kept in `localStorage`.
  */
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
-  describe(`@descope/web-js-sdk in Chromium against the server on ${db}`, () => {
+  describe(`@descope/web-js-sdk in Chromium against the server on ${db}`, { skip: noChromium }, () => {
     let stack: Stack;
     let sink: SmtpSink;
     let site: { server: Server; origin: string };

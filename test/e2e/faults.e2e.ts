@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import pg from 'pg';
+import { emailSignIn } from '../support/flows.js';
 import { PrivatePostgres } from '../support/postgres-server.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -162,8 +163,9 @@ describe('faults: the database stopped and restarted', () => {
 
   it('answers send and verify with 500 E010500 within 2 s during the outage and recovers within 5 s, without a restart', async () => {
     const { projectId } = stack.createProject('DB outage');
-    assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'before@example.com' }, projectId)).status, 200);
-    const code = await sink.codeFor('before@example.com');
+    assert.equal((await emailSignIn(stack, sink, projectId, 'signup-in', 'before@example.com')).verified.status, 200);
+    assert.equal((await stack.post('/v1/auth/otp/signin/email', { loginId: 'before@example.com' }, projectId)).status, 200);
+    const code = await sink.codeFor('before@example.com', 2);
 
     await database.stop();
     await assertFailsFast(stack, projectId, [
@@ -176,7 +178,7 @@ describe('faults: the database stopped and restarted', () => {
     const back = Date.now();
     await eventually(async () => (await stack.post('/v1/auth/otp/signin/email', { loginId: 'before@example.com' }, projectId)).status === 200, 5000, 'a send after the database returned');
     console.log(`recovered ${Date.now() - back} ms after the database returned`);
-    const fresh = await sink.codeFor('before@example.com', 2, 20_000);
+    const fresh = await sink.codeFor('before@example.com', 3, 20_000);
     const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: 'before@example.com', code: fresh }, projectId);
     assert.equal(verified.status, 200, verified.text);
     assert.ok(stack.api.running, 'no process restarted');
@@ -216,8 +218,10 @@ describe('graceful shutdown', () => {
   });
 
   it('on SIGTERM the API stops accepting connections and finishes the requests in flight', async () => {
-    const { projectId } = stack.createProject('Drain API');
-    assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'held@example.com' }, projectId)).status, 200);
+    const { projectId, managementKey } = stack.createProject('Drain API');
+    // The previous test stopped the worker, so no code would arrive: the user comes from the management API.
+    const created = await stack.post('/v1/mgmt/user/create', { loginId: 'held@example.com', email: 'held@example.com' }, `${projectId}:${managementKey}`);
+    assert.equal(created.status, 200, created.text);
     // Hold the request in flight: its user lookup waits on a table lock.
     const locker = new pg.Client({ connectionString: stack.env.DATABASE_URL });
     await locker.connect();

@@ -19,7 +19,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     const users = async (projectId: string, loginId: string) =>
-      queryDatabase(stack, 'SELECT user_id FROM login_ids WHERE project_id = $1 AND login_id = $2', [projectId, loginId]);
+      queryDatabase<{ user_id: string }>(stack, 'SELECT user_id FROM login_ids WHERE project_id = $1 AND login_id = $2', [projectId, loginId]);
     const userRows = async (projectId: string) => queryDatabase(stack, 'SELECT id FROM users WHERE project_id = $1', [projectId]);
 
     it('50 clients signing up one login ID and verifying concurrently make exactly one user; the others end with E062107', async () => {
@@ -47,11 +47,34 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         throw new Error('a client neither won nor lost in 60 rounds');
       };
       const outcomes = await Promise.all(Array.from({ length: 50 }, client));
+      console.log(`sign-up race: ${outcomes.filter((o) => !o.won && o.at === 'send').length} lost at send, ${outcomes.filter((o) => !o.won && o.at === 'verify').length} at verify`);
       assert.deepEqual(stray, [], 'every answer was a session, E062107, or a replaced or spent code');
       assert.equal(outcomes.filter((o) => o.won).length, 1, 'exactly one client got a session');
       assert.equal(outcomes.filter((o) => !o.won).length, 49);
       assert.equal((await users(projectId, 'twin@example.com')).length, 1);
       assert.equal((await userRows(projectId)).length, 1, 'losers leave no orphan user row');
+    });
+
+    it('a verified sign-up racing 20 management creations of its login ID: one user, every loser E062107, no orphan row', async () => {
+      // Sign-ups of one login ID cannot reach creation at the same instant (each new code replaces
+      // the last), but a verified sign-up can race the management API, which creates the same way.
+      const { projectId, managementKey } = stack.createProject('Race create');
+      for (let round = 0; round < 5; round++) {
+        const loginId = `contested${round}@example.com`;
+        assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId }, projectId)).status, 200);
+        const code = await sink.codeFor(loginId);
+        const [verified, ...created] = await Promise.all([
+          stack.post('/v1/auth/otp/verify/email', { loginId, code }, projectId),
+          ...Array.from({ length: 20 }, () => stack.post('/v1/mgmt/user/create', { loginId, email: loginId }, `${projectId}:${managementKey}`)),
+        ]);
+        const answers = [verified!, ...created];
+        assert.equal(answers.filter((a) => a.status === 200).length, 1, answers.map((a) => a.text).join('\n'));
+        assert.ok(answers.filter((a) => a.status !== 200).every((a) => a.status === 400 && a.body.errorCode === 'E062107'), answers.map((a) => a.text).join('\n'));
+        const owners = await users(projectId, loginId);
+        assert.equal(owners.length, 1);
+        if (verified!.status === 200) assert.equal(verified!.body.user.userId, owners[0]!.user_id);
+      }
+      assert.equal((await userRows(projectId)).length, 5, 'losers leave no orphan user row');
     });
 
     it('in anti-enumeration mode, 50 concurrent sign-ups get the uniform answer: still one user, and none for a new login ID', async () => {

@@ -7,12 +7,13 @@ import { type BrowserContext, chromium, type Locator, type Page } from 'playwrig
 import { emailSignIn } from '../support/flows.js';
 import { extractCode, SmtpSink } from '../support/smtp-sink.js';
 import { eventually, ROOT, Stack } from '../support/stack.js';
+import { skipUnless } from '../support/tools.js';
 
 /** Debian's chromium package; the test never downloads a browser. */
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-describe('Swagger UI in headless Chromium', () => {
+describe('Swagger UI in headless Chromium', { skip: skipUnless(CHROMIUM, 'apt-get install chromium') }, () => {
   let stack: Stack;
   let sink: SmtpSink;
   let browser: BrowserContext;

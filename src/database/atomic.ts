@@ -1,0 +1,35 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type DataSource, QueryFailedError } from 'typeorm';
+
+export interface Statement {
+  sql: string;
+  parameters: unknown[];
+}
+
+/**
+ * Runs statements as one transaction. PostgreSQL: on a pooled connection of its own. SQLite: every
+ * request shares the one connection, so a transaction awaited statement by statement would take in
+ * whatever other requests write in between (and lose it on a rollback); here it runs synchronously,
+ * through better-sqlite3's own transaction, so nothing can come between its statements. A failed
+ * statement throws QueryFailedError on both, as TypeORM's queries do.
+ */
+export async function runAtomically(dataSource: DataSource, statements: Statement[]): Promise<void> {
+  if (dataSource.driver.options.type === 'postgres') {
+    await dataSource.transaction(async (manager) => {
+      for (const { sql, parameters } of statements) await manager.query(sql, parameters);
+    });
+    return;
+  }
+  const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+  let current: Statement | undefined;
+  try {
+    db.transaction(() => {
+      for (const statement of statements) {
+        current = statement;
+        db.prepare(statement.sql).run(...statement.parameters);
+      }
+    })();
+  } catch (error) {
+    throw new QueryFailedError(current?.sql ?? '', current?.parameters, error as Error);
+  }
+}
