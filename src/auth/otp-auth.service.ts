@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
 import { type AuditAction, type AuditInput, AuditService } from '../audit/audit.service.js';
@@ -24,6 +24,8 @@ export interface SendOptions {
   locale?: string;
   customClaims?: Record<string, unknown>;
   requestId?: string;
+  /** The client's IP: the per-recipient cap counts per client too. */
+  ip?: string;
   /** Sign-in only: step-up and MFA extend the session of `refreshJwt` (the bearer's token). */
   stepup?: boolean;
   mfa?: boolean;
@@ -105,15 +107,32 @@ export class OtpAuthService {
     this.assertChannelEnabled(channel);
     const normalized = loginIdFor(loginId, channel);
     const record = await this.users.findByLoginId(project.id, normalized);
-    if (!record && project.settings.antiEnumeration) {
-      // Anti-enumeration: the same work as a real sign-in (limits, a challenge, a queued job), but
-      // the job sends nothing and the challenge can never verify, as no user backs it.
-      return this.send(project, channel, 'signin', normalized, this.targetForSignUp(project, channel, normalized, {}), options, {}, 'none');
-    }
+    if (project.settings.antiEnumeration) return this.signInQuietly(project, channel, normalized, record, options);
     if (!record) throw new DomainError('USER_NOT_FOUND', `User ${JSON.stringify(normalized)} not found`);
     this.assertEnabled(record);
     const context = await this.signInContext(project, record, options);
-    return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options, context);
+    return this.send(project, channel, 'signin', normalized, this.targetForSignIn(channel, normalized, record), options, context, 'otp', isVerified(record, channel));
+  }
+
+  /**
+   * Anti-enumeration sign-in: the answer depends on the input only. A user who can get a code now
+   * (known, enabled, with an address for the channel) gets one; for anyone else the same work is
+   * done (limits, a challenge, a queued job), but the job sends nothing and the challenge never
+   * verifies. The mask is computed from the login ID, `***` when it is not an address of the channel.
+   */
+  private async signInQuietly(project: Project, channel: Channel, loginId: string, record: UserRecord | null, options: SendOptions): Promise<SendResult> {
+    const answer = inputMask(channel, loginId);
+    let real: { target: string; context: Record<string, unknown> } | undefined;
+    if (record && record.user.status !== 'disabled') {
+      try {
+        real = { target: this.targetForSignIn(channel, loginId, record), context: await this.signInContext(project, record, options) };
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    if (real) await this.send(project, channel, 'signin', loginId, real.target, options, real.context, 'otp', isVerified(record!, channel));
+    else await this.send(project, channel, 'signin', loginId, decoyRecipient(channel, loginId), options, {}, 'none');
+    return answer;
   }
 
   /** A sign-in for a known login ID; for a new one, a sign-up that, like signUp, creates nothing before the verify. */
@@ -127,7 +146,7 @@ export class OtpAuthService {
       return this.send(project, channel, 'signup-in', normalized, target, options, { profile: this.profileWithAddress(channel, {}, target) });
     }
     this.assertEnabled(record);
-    return this.send(project, channel, 'signup-in', normalized, this.targetForSignIn(channel, normalized, record), options);
+    return this.send(project, channel, 'signup-in', normalized, this.targetForSignIn(channel, normalized, record), options, {}, 'otp', isVerified(record, channel));
   }
 
   /** Sends a code to a new e-mail address of the session's user; verify/email with `loginId` applies it. */
@@ -158,11 +177,14 @@ export class OtpAuthService {
 
   async verify(project: Project, channel: Channel, loginId: string, code: string, client: ClientInfo): Promise<JwtResponseDto> {
     const normalized = loginIdFor(loginId, channel);
-    const { loginIdWrongAttemptLimit: limit, loginIdAttemptWindowSeconds: window } = project.settings;
+    const { loginIdWrongAttemptLimit: limit, loginIdIpWrongAttemptLimit: clientLimit, loginIdAttemptWindowSeconds: window } = project.settings;
     const event = { projectId: project.id, loginId: normalized, method: channel, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     let challenge;
     try {
-      challenge = await this.otp.verify(project.id, normalized, channel, code, { limit, windowMs: window * 1000 });
+      const budget = { limit, clientLimit, windowMs: window * 1000, client: normalizeIp(client.ip ?? '-') };
+      challenge = await this.otp.verify(project.id, normalized, channel, code, budget);
+      // A decoy's code was never sent: even a lucky guess must look like any wrong code.
+      if (challenge.context.decoy === true) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     } catch (error) {
       const failure = error instanceof DomainError ? VERIFY_FAILURES[error.kind] : undefined;
       if (failure) {
@@ -285,28 +307,34 @@ export class OtpAuthService {
     options: SendOptions,
     extraContext: Record<string, unknown> = {},
     type: Exclude<DeliveryJobType, 'notice'> = 'otp',
+    verifiedRecipient = false,
   ): Promise<SendResult> {
     const { settings } = project;
-    await this.limits.assertCanSend(project, channel, target);
-    // The account-exists notice carries no code, so it needs no challenge.
-    const challenge = type === 'account-exists' ? { challengeId: randomUUID(), code: undefined, expiresAt: Date.now() } : await this.otp.issue(
+    // The budget guards against messages to new recipients: a decoy sends nothing, and a user's
+    // verified address has its own per-recipient limits, so neither spends it nor is refused by it.
+    await this.limits.assertCanSend(project, channel, target, {
+      newRecipient: type === 'account-exists' || (type === 'otp' && !verifiedRecipient),
+      client: options.ip ?? '-',
+      decoy: type === 'none',
+    });
+    // Decoys (and the account-exists notice, which carries no code) get a challenge too, so that
+    // the answers to later verifies are those of a real code; `decoy` makes even its code fail.
+    const issued = await this.otp.issue(
       project.id,
       loginId,
       channel,
       purpose,
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
-      { ...extraContext, target, ...(options.customClaims ? { customClaims: options.customClaims } : {}) },
+      { ...extraContext, target, ...(options.customClaims ? { customClaims: options.customClaims } : {}), ...(type === 'otp' ? {} : { decoy: true }) },
     );
+    const challenge = type === 'account-exists' ? { ...issued, code: undefined } : issued;
     // The record comes first so the worker always finds it; a job that cannot be queued marks it failed.
-    // A decoy gets one too, as it must cost what a real send costs; the account-exists notice, like
-    // the address-change notice, has none.
-    const delivery =
-      type === 'account-exists'
-        ? undefined
-        : await this.deliveries.queued({ challengeId: challenge.challengeId, projectId: project.id, loginId, channel, to: target, requestId: options.requestId });
+    // Decoys and the account-exists notice get one too, as they must cost what a real send costs
+    // (on PostgreSQL a sign-up without the INSERT answered in half the time).
+    const delivery = await this.deliveries.queued({ challengeId: challenge.challengeId, projectId: project.id, loginId, channel, to: target, requestId: options.requestId });
     try {
       await this.queue.enqueue({
-        ...(delivery ? { deliveryId: delivery.id } : {}),
+        deliveryId: delivery.id,
         challengeId: challenge.challengeId,
         projectId: project.id,
         projectName: project.name,
@@ -323,7 +351,7 @@ export class OtpAuthService {
         templateOptions: options.templateOptions,
       });
     } catch (error) {
-      if (delivery) await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
+      await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
       throw error;
     }
     if (type === 'otp') this.metrics.otp(project.id, channel, 'queued');
@@ -439,6 +467,32 @@ const VERIFY_FAILURES: Partial<Record<string, { outcome: FunnelOutcome; action: 
 
 function addressKind(channel: Channel): 'email' | 'phone' {
   return channel === 'email' ? 'email' : 'phone';
+}
+
+/** Whether `record`'s address for the channel has been verified (by a code sent to it). */
+function isVerified(record: UserRecord, channel: Channel): boolean {
+  return channel === 'email' ? record.user.verifiedEmail : record.user.verifiedPhone;
+}
+
+/** The address a login ID names on a channel, if it names one. */
+function addressIn(channel: Channel, loginId: string): string | undefined {
+  if (channel === 'email') return isEmail(loginId) ? loginId : undefined;
+  return looksLikePhone(loginId, channel) ? loginId : undefined;
+}
+
+/** Anti-enumeration: the mask of the login ID itself, never of an address found in the database. */
+function inputMask(channel: Channel, loginId: string): SendResult {
+  const address = addressIn(channel, loginId);
+  if (address) return masked(channel, address);
+  return channel === 'email' ? { maskedEmail: '***' } : { maskedPhone: '***' };
+}
+
+/**
+ * Where a decoy "goes" for the per-recipient limits: the login ID's own address, so that its
+ * cooldown answers as a real user's would, or the login ID itself when it is no address.
+ */
+function decoyRecipient(channel: Channel, loginId: string): string {
+  return addressIn(channel, loginId) ?? loginId;
 }
 
 /** The answer of a send: the address the message went to, masked. */

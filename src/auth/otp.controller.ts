@@ -130,6 +130,7 @@ function updateOptions(body: UpdateEmailRequestDto | UpdatePhoneRequestDto, req:
     templateOptions: body.templateOptions,
     locale: body.locale ?? preferredLanguage(req.headers['accept-language']),
     requestId: String(req.id),
+    ip: req.ip,
     addToLoginIDs: body.addToLoginIDs,
     onMergeUseExisting: body.onMergeUseExisting,
   };
@@ -142,6 +143,7 @@ function sendOptions(body: SignInRequestDto, req: FastifyRequest) {
     locale: options.locale ?? preferredLanguage(req.headers['accept-language']),
     customClaims: options.customClaims,
     requestId: String(req.id),
+    ip: req.ip,
     stepup: options.stepup,
     mfa: options.mfa,
     revokeOtherSessions: options.revokeOtherSessions,

@@ -14,8 +14,8 @@ const RETENTION_MS = 15 * 60 * 1000;
 type OtpRedis = Redis & {
   otpIssue(key: string, ...args: (string | number)[]): Promise<number>;
   otpAllowChannel(key: string, id: string, channel: string): Promise<number>;
-  otpAttempt(key: string, log: string, limit: number, windowMs: number, channel: string): Promise<string[]>;
-  otpConsume(key: string, log: string, id: string, member: string): Promise<number>;
+  otpAttempt(key: string, log: string, clientLog: string, limit: number, clientLimit: number, windowMs: number, client: string, channel: string): Promise<string[]>;
+  otpConsume(key: string, log: string, clientLog: string, id: string, member: string): Promise<number>;
 };
 
 /**
@@ -36,8 +36,8 @@ export class OtpService {
   ) {
     redis.defineCommand('otpIssue', { numberOfKeys: 1, lua: ISSUE_SCRIPT });
     redis.defineCommand('otpAllowChannel', { numberOfKeys: 1, lua: ALLOW_CHANNEL_SCRIPT });
-    redis.defineCommand('otpAttempt', { numberOfKeys: 2, lua: ATTEMPT_SCRIPT });
-    redis.defineCommand('otpConsume', { numberOfKeys: 2, lua: CONSUME_SCRIPT });
+    redis.defineCommand('otpAttempt', { numberOfKeys: 3, lua: ATTEMPT_SCRIPT });
+    redis.defineCommand('otpConsume', { numberOfKeys: 3, lua: CONSUME_SCRIPT });
     this.redis = redis as OtpRedis;
   }
 
@@ -77,16 +77,19 @@ export class OtpService {
 
   /**
    * Verifies and consumes the login ID's live challenge if it went over `channel`; throws
-   * WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS, or RATE_LIMITED when the login ID has spent its
-   * wrong-attempt budget (across codes and channels).
+   * WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS, or RATE_LIMITED when the login ID, or this client
+   * for this login ID, has spent its wrong-attempt budget (across codes and channels).
    */
   async verify(projectId: string, loginId: string, channel: Channel, code: string, budget: AttemptBudget): Promise<VerifiedChallenge> {
     const log = attemptLogKey(projectId, loginId);
+    const client = createHash('sha256').update(budget.client).digest('base64url').slice(0, 16);
+    const clientLog = `${log}:${client}`;
     const key = challengeKey(projectId, loginId);
-    const found = await this.redis.otpAttempt(key, log, budget.limit, budget.windowMs, channel);
+    const found = await this.redis.otpAttempt(key, log, clientLog, budget.limit, budget.clientLimit, budget.windowMs, client, channel);
     const [status, challengeId, storedHash, purpose, context, member, channels] = found;
     if (status === 'throttled') {
-      throw new DomainError('RATE_LIMITED', 'Too many wrong codes for this user: try again later', Math.max(1, Math.ceil(Number(challengeId) / 1000)));
+      const whose = storedHash === 'client' ? 'for this user from this address' : 'for this user';
+      throw new DomainError('RATE_LIMITED', `Too many wrong codes ${whose}: try again later`, Math.max(1, Math.ceil(Number(challengeId) / 1000)));
     }
     if (status === 'locked') throw new DomainError('TOO_MANY_ATTEMPTS', 'Too many wrong attempts: request a new code');
     if (status === 'expired') throw new DomainError('EXPIRED_CODE', 'The code has expired: request a new code');
@@ -96,7 +99,7 @@ export class OtpService {
     const candidate = this.hash(projectId, loginId, issuedFor, purpose as Purpose, challengeId!, code);
     if (!SecretsService.equalDigests(candidate, storedHash!)) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     // Two verifies of one right code can both get here; only the one that deletes the challenge wins.
-    if ((await this.redis.otpConsume(key, log, challengeId!, member!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
+    if ((await this.redis.otpConsume(key, log, clientLog, challengeId!, member!)) !== 1) throw new DomainError('WRONG_CODE', 'Wrong or unknown code');
     return { challengeId: challengeId!, purpose: purpose as Purpose, context: JSON.parse(context!) as ChallengeContext };
   }
 
@@ -113,7 +116,7 @@ export function challengeKey(projectId: string, loginId: string): string {
   return `otp:{${loginTag(projectId, loginId)}}:challenge`;
 }
 
-/** The login ID's wrong-attempt log; same hash tag as its challenges, so one script can touch both. */
+/** The login ID's wrong-attempt log; same hash tag as its challenges, so one script can touch both. Per-client logs extend its name. */
 function attemptLogKey(projectId: string, loginId: string): string {
   return `otp:{${loginTag(projectId, loginId)}}:attempts`;
 }

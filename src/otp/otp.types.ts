@@ -9,10 +9,16 @@ export interface OtpPolicy {
   maxAttempts: number;
 }
 
-/** Wrong attempts allowed per login ID over a rolling window, whatever code is current. */
+/**
+ * Wrong attempts allowed over a rolling window, whatever code is current: per login ID (`limit`,
+ * all clients together) and per login ID and client (`clientLimit`).
+ */
 export interface AttemptBudget {
   limit: number;
+  clientLimit: number;
   windowMs: number;
+  /** Who is guessing: the client IP (IPv6: its /64), as the per-IP rate limits count it. */
+  client: string;
 }
 
 /** What a verification needs to finish the flow that sent the code. */

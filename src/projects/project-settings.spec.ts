@@ -35,6 +35,18 @@ describe('applySettings', () => {
   });
 });
 
+describe('wrong-attempt budgets', () => {
+  it('by default one IP cannot spend the login ID budget, and 24 h of guessing from any number of IPs hits a code with under 0.1 % chance', () => {
+    const s = new ProjectSettings();
+    assert.ok(s.loginIdIpWrongAttemptLimit < s.loginIdWrongAttemptLimit);
+    // A rolling window admits at most `limit` wrong codes in any span of its length; each guess
+    // hits a uniformly drawn code with probability 10^-length.
+    const guessesPerDay = Math.ceil(86400 / s.loginIdAttemptWindowSeconds) * s.loginIdWrongAttemptLimit;
+    assert.equal(guessesPerDay, 960);
+    assert.ok(guessesPerDay / 10 ** s.otpLength < 0.001);
+  });
+});
+
 describe('deliveryFallback', () => {
   it('parses chains and answers the next channel and the earlier ones', () => {
     const setting = 'whatsapp>sms>voice';

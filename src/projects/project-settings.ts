@@ -13,7 +13,7 @@ export class ProjectSettings {
   @IsInt() @Min(4) @Max(10) otpLength = 6;
   /** Seconds a code stays valid. */
   @IsInt() @Min(1) @Max(3600) otpExpirySeconds = 300;
-  /** Wrong attempts after which a code is dead. */
+  /** Wrong attempts after which a code is dead for the client (IP) that made them. */
   @IsInt() @Min(1) @Max(20) otpMaxAttempts = 5;
   /**
    * Lifetime of the session JWT, seconds. Values under a minute only make sense for tests (an expired
@@ -47,8 +47,13 @@ export class ProjectSettings {
   @IsInt() @Min(1) @Max(86400) ipVerifyWindowSeconds = 300;
   /** Seconds before one recipient (normalised address) can be sent another code, whatever the IP; 0 turns it off. */
   @IsInt() @Min(0) @Max(3600) recipientCooldownSeconds = 30;
-  /** Codes sent to one recipient per window, whatever the IP: stops bombing one victim from many IPs. */
-  @IsInt() @Min(1) @Max(1_000_000) recipientLimit = 5;
+  /** Codes sent to one recipient per window from all IPs together: stops bombing one victim from many IPs. */
+  @IsInt() @Min(1) @Max(1_000_000) recipientLimit = 10;
+  /**
+   * Codes sent to one recipient per window from one client IP (IPv6: per /64). Keep it below
+   * recipientLimit, so that one IP cannot spend the recipient's cap and keep its owner from signing in.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) recipientIpLimit = 4;
   @IsInt() @Min(1) @Max(86400) recipientWindowSeconds = 3600;
   /** Messages the project may send per channel per window; beyond it sends fail and an alert is logged. */
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetEmail = 10_000;
@@ -56,8 +61,14 @@ export class ProjectSettings {
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetVoice = 500;
   @IsInt() @Min(0) @Max(100_000_000) messageBudgetWhatsapp = 1_000;
   @IsInt() @Min(1) @Max(86400) messageBudgetWindowSeconds = 3600;
-  /** Wrong codes per login ID per rolling window, across resends (on top of otpMaxAttempts per code). */
-  @IsInt() @Min(1) @Max(1_000_000) loginIdWrongAttemptLimit = 10;
+  /**
+   * Wrong codes per login ID per rolling window, from all clients together, across resends and
+   * channels: bounds what any number of IPs can guess (README, "Security model"). Keep it above
+   * loginIdIpWrongAttemptLimit, so that one IP cannot spend it and lock the owner out.
+   */
+  @IsInt() @Min(1) @Max(1_000_000) loginIdWrongAttemptLimit = 40;
+  /** Wrong codes per login ID and client IP (IPv6: per /64) per rolling window: stops one guesser without locking out the owner. */
+  @IsInt() @Min(1) @Max(1_000_000) loginIdIpWrongAttemptLimit = 10;
   @IsInt() @Min(1) @Max(86400) loginIdAttemptWindowSeconds = 3600;
   /**
    * Anti-enumeration: sign-in of an unknown login ID and sign-up of an existing one answer exactly

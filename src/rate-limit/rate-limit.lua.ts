@@ -24,9 +24,13 @@ return {hits, ttl, 0, 0}
 `;
 
 /**
- * One recipient: a cooldown between sends and a cap per rolling window (a log of send times).
- * KEYS[1] cooldown, KEYS[2] send log; ARGV cooldownMs, limit, windowMs, member.
- * Returns {0} when the send may go, else {1, retryAfterMs} (cooldown) or {2, retryAfterMs} (cap).
+ * One recipient: a cooldown between sends, a cap per rolling window from all clients together and a
+ * smaller one per client (a log of send times each), so that one client cannot spend the
+ * recipient's whole cap and keep its owner from getting a code.
+ * KEYS[1] cooldown, KEYS[2] send log, KEYS[3] the client's send log; ARGV cooldownMs, limit,
+ * windowMs, member, clientLimit.
+ * Returns {0} when the send may go, else {1, retryAfterMs} (cooldown), {2, retryAfterMs} (cap) or
+ * {3, retryAfterMs} (the client's cap).
  */
 export const RECIPIENT_SCRIPT = `
 local t = redis.call('TIME')
@@ -37,13 +41,18 @@ if cooldown > 0 then
   if left > 0 then return {1, left} end
 end
 local window = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return {2, math.max(1, tonumber(oldest[2]) + window - now)}
+local caps = {{KEYS[3], tonumber(ARGV[5]), 3}, {KEYS[2], tonumber(ARGV[2]), 2}}
+for _, cap in ipairs(caps) do
+  redis.call('ZREMRANGEBYSCORE', cap[1], '-inf', now - window)
+  if redis.call('ZCARD', cap[1]) >= cap[2] then
+    local oldest = redis.call('ZRANGE', cap[1], 0, 0, 'WITHSCORES')
+    return {cap[3], math.max(1, tonumber(oldest[2]) + window - now)}
+  end
 end
-redis.call('ZADD', KEYS[2], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[2], window)
+for _, cap in ipairs(caps) do
+  redis.call('ZADD', cap[1], now, ARGV[4])
+  redis.call('PEXPIRE', cap[1], window)
+end
 if cooldown > 0 then redis.call('SET', KEYS[1], '1', 'PX', cooldown) end
 return {0}
 `;

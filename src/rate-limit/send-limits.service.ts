@@ -1,15 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Channel } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
 import { InjectRedis } from '../redis/redis.module.js';
-import { parsePhone } from '../users/phone.js';
+import { looksLikePhone, parsePhone } from '../users/phone.js';
+import { canonicalRecipient } from './canonical-recipient.js';
 import { BUDGET_SCRIPT, PREFIX_SCRIPT, RECIPIENT_SCRIPT } from './rate-limit.lua.js';
 
 type LimitsRedis = Redis & {
-  rlRecipient(cooldown: string, log: string, cooldownMs: number, limit: number, windowMs: number, member: string): Promise<number[]>;
+  rlRecipient(cooldown: string, log: string, clientLog: string, cooldownMs: number, limit: number, windowMs: number, member: string, clientLimit: number): Promise<number[]>;
   rlBudget(counter: string, limit: number, windowMs: number): Promise<number[]>;
   rlPrefix(set: string, limit: number, windowMs: number, member: string): Promise<number[]>;
 };
@@ -29,7 +31,7 @@ const BUDGET_SETTING = {
 
 /**
  * The limits on sending that do not depend on who asks: per recipient (cooldown and cap, across
- * all IPs) and per project (message budget per channel). Called by the use cases before a message
+ * all IPs) and per project (message budget per channel, for new recipients). Called by the use cases before a message
  * is queued, so every route that sends is covered the same way.
  */
 @Injectable()
@@ -40,29 +42,42 @@ export class SendLimitsService {
   private readonly warnedOpenCountries = new Set<string>();
 
   constructor(@InjectRedis() redis: Redis) {
-    redis.defineCommand('rlRecipient', { numberOfKeys: 2, lua: RECIPIENT_SCRIPT });
+    redis.defineCommand('rlRecipient', { numberOfKeys: 3, lua: RECIPIENT_SCRIPT });
     redis.defineCommand('rlBudget', { numberOfKeys: 1, lua: BUDGET_SCRIPT });
     redis.defineCommand('rlPrefix', { numberOfKeys: 1, lua: PREFIX_SCRIPT });
     this.redis = redis as LimitsRedis;
   }
 
-  /** Throws RATE_LIMITED (with the seconds to wait) when a message to `recipient` may not be sent now. */
-  async assertCanSend(project: Project, channel: Channel, recipient: string): Promise<void> {
+  /**
+   * Throws RATE_LIMITED (with the seconds to wait) when a message to `recipient` may not be sent now.
+   * The per-recipient limits always apply, keyed on the mailbox or number (canonicalRecipient); the
+   * project's message budget only to a `newRecipient`, so that a flood of sends to new addresses
+   * cannot stop the users whose addresses are verified from signing in; the prefix velocity of
+   * SMS pumping likewise. The recipient's cap counts per `client` (IP, IPv6 /64) too. A `decoy`
+   * (anti-enumeration) may name a login ID that is no address: number checks are skipped for it then.
+   */
+  async assertCanSend(project: Project, channel: Channel, recipient: string, kind: { newRecipient: boolean; client: string; decoy?: boolean }): Promise<void> {
     const { settings } = project;
-    this.assertRecipientAllowed(project, channel, recipient);
-    if (channel !== 'email') await this.assertPrefixVelocity(project, recipient);
-    // The address is hashed into the key: recipients never appear in Redis key names.
-    const tag = `rl:{${digest(project.id, recipient.trim().toLowerCase())}}`;
+    if (channel !== 'email' && !(kind.decoy && !looksLikePhone(recipient, channel))) {
+      this.assertRecipientAllowed(project, channel, recipient);
+      if (kind.newRecipient) await this.assertPrefixVelocity(project, recipient);
+    }
+    // The address is hashed into the key: recipients (and client IPs) never appear in Redis key names.
+    const tag = `rl:{${digest(project.id, canonicalRecipient(channel, recipient))}}`;
     const [refused, waitMs] = await this.redis.rlRecipient(
       `${tag}:cool`,
       `${tag}:log`,
+      `${tag}:log:${digest(normalizeIp(kind.client))}`,
       settings.recipientCooldownSeconds * 1000,
       settings.recipientLimit,
       settings.recipientWindowSeconds * 1000,
       randomUUID(),
+      settings.recipientIpLimit,
     );
     if (refused === 1) throw new DomainError('RATE_LIMITED', 'A code was sent to this address moments ago: wait before asking again', seconds(waitMs!));
     if (refused === 2) throw new DomainError('RATE_LIMITED', 'Too many codes sent to this address: try again later', seconds(waitMs!));
+    if (refused === 3) throw new DomainError('RATE_LIMITED', 'Too many codes sent to this address from this client: try again later', seconds(waitMs!));
+    if (!kind.newRecipient) return;
 
     const budget = settings[BUDGET_SETTING[channel]];
     const [used, ttlMs] = await this.redis.rlBudget(`rl:{${digest(project.id, channel)}}:budget`, budget, settings.messageBudgetWindowSeconds * 1000);

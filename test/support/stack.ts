@@ -82,7 +82,9 @@ export const RELAXED_LIMITS: Record<string, number> = {
   ipVerifyLimit: 1_000_000,
   recipientCooldownSeconds: 0,
   recipientLimit: 1_000_000,
+  recipientIpLimit: 1_000_000,
   loginIdWrongAttemptLimit: 1_000_000,
+  loginIdIpWrongAttemptLimit: 1_000_000,
   prefixRecipientLimit: 1_000_000,
 };
 
