@@ -41,9 +41,11 @@ const BENCH_PROJECT_SETTINGS: Record<string, string> = {
   ipSendLimit: '1000000',
   ipVerifyLimit: '1000000',
   recipientLimit: '1000000',
+  recipientIpLimit: '1000000',
   recipientCooldownSeconds: '0',
   messageBudgetEmail: '100000000',
   loginIdWrongAttemptLimit: '1000000',
+  loginIdIpWrongAttemptLimit: '1000000',
 };
 
 const { values: opts } = parseArgs({
