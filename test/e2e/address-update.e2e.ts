@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FakeTwilio } from '../support/fake-twilio.js';
-import { emailSignIn, phoneSignIn, twilioEnv, verifyWithJwks } from '../support/flows.js';
+import { emailSignIn, phoneSignIn, verifyWithJwks } from '../support/flows.js';
+import { type MailAndPhoneStack, startMailAndPhoneStack } from '../support/mail-and-phone.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, sleep, Stack } from '../support/stack.js';
 
@@ -10,19 +11,15 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) describe(`update email and 
   let stack: Stack;
   let sink: SmtpSink;
   let twilio: FakeTwilio;
+  let world: MailAndPhoneStack;
   let projectId: string;
 
   before(async () => {
-    sink = await new SmtpSink().start();
-    twilio = await new FakeTwilio().start();
-    stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, ...twilioEnv(twilio.url) } });
+    world = await startMailAndPhoneStack(db);
+    ({ stack, sink, twilio } = world);
     projectId = stack.createProject('Acme').projectId;
   });
-  after(async () => {
-    await stack?.stop();
-    await twilio?.stop();
-    await sink?.stop();
-  });
+  after(() => world?.stop());
 
   /** Signs a new user up over e-mail; returns the bearer for the update routes and the user. */
   async function emailUser(address: string) {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { FakeTwilio } from '../support/fake-twilio.js';
-import { twilioEnv } from '../support/flows.js';
+import { type MailAndPhoneStack, startMailAndPhoneStack } from '../support/mail-and-phone.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type ApiResponse, type DbKind, sleep, Stack } from '../support/stack.js';
 
@@ -52,17 +52,13 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     let stack: Stack;
     let sink: SmtpSink;
     let twilio: FakeTwilio;
+    let world: MailAndPhoneStack;
 
     before(async () => {
-      sink = await new SmtpSink().start();
-      twilio = await new FakeTwilio().start();
-      stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, ...twilioEnv(twilio.url) } });
+      world = await startMailAndPhoneStack(db);
+      ({ stack, sink, twilio } = world);
     });
-    after(async () => {
-      await stack?.stop();
-      await twilio?.stop();
-      await sink?.stop();
-    });
+    after(() => world?.stop());
 
     const createUser = async (bearer: string, user: Record<string, unknown>) => {
       const created = await stack.post('/v1/mgmt/user/create', user, bearer);
@@ -211,21 +207,16 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 describe('security limits (Redis only)', () => {
   let stack: Stack;
   let sink: SmtpSink;
-  let twilio: FakeTwilio;
+  let world: MailAndPhoneStack;
   /** A second API process that takes the client IP from X-Forwarded-For (sent by 127.0.0.1). */
   let proxied: string;
 
   before(async () => {
-    sink = await new SmtpSink().start();
-    twilio = await new FakeTwilio().start();
-    stack = await Stack.start({ env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, ...twilioEnv(twilio.url) } });
+    world = await startMailAndPhoneStack('sqlite');
+    ({ stack, sink } = world);
     proxied = (await stack.startExtraApi({ TRUSTED_PROXIES: '127.0.0.1' })).baseUrl;
   });
-  after(async () => {
-    await stack?.stop();
-    await twilio?.stop();
-    await sink?.stop();
-  });
+  after(() => world?.stop());
 
   it('point 2: with the default limits, a stranger at 127.0.0.2 who knows only the login ID keeps its owner at 127.0.0.1 out for at most 60 s', async () => {
     const { projectId, managementKey } = stack.createProject('Lockout', {}, { productionLimits: true });

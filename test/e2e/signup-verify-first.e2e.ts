@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { codeIn, FakeTwilio } from '../support/fake-twilio.js';
-import { phoneSignIn, twilioEnv } from '../support/flows.js';
+import { phoneSignIn } from '../support/flows.js';
+import { type MailAndPhoneStack, startMailAndPhoneStack } from '../support/mail-and-phone.js';
 import { queryDatabase } from '../support/db-query.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { type DbKind, eventually, sleep, Stack } from '../support/stack.js';
@@ -21,17 +22,13 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     let stack: Stack;
     let sink: SmtpSink;
     let twilio: FakeTwilio;
+    let world: MailAndPhoneStack;
 
     before(async () => {
-      sink = await new SmtpSink().start();
-      twilio = await new FakeTwilio().start();
-      stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, ...twilioEnv(twilio.url) } });
+      world = await startMailAndPhoneStack(db);
+      ({ stack, sink, twilio } = world);
     });
-    after(async () => {
-      await stack?.stop();
-      await twilio?.stop();
-      await sink?.stop();
-    });
+    after(() => world?.stop());
 
     const userCount = async (projectId: string) =>
       Number((await queryDatabase<{ n: number | string }>(stack, 'SELECT COUNT(*) AS n FROM users WHERE project_id = $1', [projectId]))[0]!.n);
