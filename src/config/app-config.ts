@@ -1,5 +1,6 @@
-import { type EnvironmentVariables, parseEnvironment, type PhoneProviderName } from './config.schema.js';
 import { weakSecretReason } from './secret-strength.js';
+import { parseVariables } from './variable.js';
+import { type EnvironmentValues, type PhoneProviderName, VARIABLES } from './variables.js';
 
 /** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
 export const TWILIO_STATUS_PATH = 'v1/delivery/twilio/status';
@@ -12,7 +13,7 @@ export type DatabaseConfig =
   | { type: 'postgres'; url: string; poolSize: number }
   | { type: 'better-sqlite3'; path: string };
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogLevel = EnvironmentValues['LOG_LEVEL'];
 
 /** Twilio credentials and endpoints, as the Twilio provider takes them. */
 export interface TwilioSettings {
@@ -86,9 +87,9 @@ export class AppConfig {
   static fromEnvironment(env: NodeJS.ProcessEnv, purpose: 'server' | 'cli' = 'server'): AppConfig {
     // The CLI touches only the database and sealed signing keys: it must not need the SMTP or
     // Twilio settings of the servers, so it validates only what it uses.
-    const { value, problems } = parseEnvironment(purpose === 'cli' ? pick(env, CLI_VARIABLES) : env);
+    const { value, problems } = parseVariables(VARIABLES, purpose === 'cli' ? pick(env, CLI_VARIABLES) : env);
     if (!value) throw new ConfigError(problems);
-    const nodeEnv = value.NODE_ENV ?? 'development';
+    const nodeEnv = value.NODE_ENV;
     const production = nodeEnv === 'production';
     const emailProvider = value.EMAIL_PROVIDER ?? (production && purpose === 'server' ? 'smtp' : 'console');
 
@@ -108,19 +109,19 @@ export class AppConfig {
     if (purpose === 'server') problems.push(...providerProblems(value, production, emailProvider, phoneProviders));
     if (problems.length) throw new ConfigError(problems);
 
-    const dbUrl = value.DATABASE_URL ?? 'sqlite:./data/otp.sqlite';
+    const dbUrl = value.DATABASE_URL;
     const database: DatabaseConfig = dbUrl.startsWith('sqlite:')
       ? { type: 'better-sqlite3', path: dbUrl.slice('sqlite:'.length) }
-      : { type: 'postgres', url: dbUrl, poolSize: value.DATABASE_POOL_SIZE ?? 10 };
+      : { type: 'postgres', url: dbUrl, poolSize: value.DATABASE_POOL_SIZE };
 
     return Object.assign(Object.create(AppConfig.prototype) as AppConfig, {
       nodeEnv,
-      port: value.PORT ?? 3000,
-      host: value.HOST ?? '0.0.0.0',
+      port: value.PORT,
+      host: value.HOST,
       database,
       // REDIS_DEFAULT_URL moves the development default (tests run where 6379 is taken); production
       // ignores it, so a deployment always names its Redis or uses the documented default.
-      redisUrl: value.REDIS_URL ?? (production ? undefined : value.REDIS_DEFAULT_URL) ?? 'redis://127.0.0.1:6379',
+      redisUrl: value.REDIS_URL ?? (production ? VARIABLES.REDIS_DEFAULT_URL.default : value.REDIS_DEFAULT_URL),
       mayStartPrivateRedis: !production && !value.REDIS_URL && !value.REDIS_CLUSTER_NODES,
       redisClusterNodes: value.REDIS_CLUSTER_NODES?.split(',').map((node) => {
         const colon = node.lastIndexOf(':');
@@ -131,8 +132,8 @@ export class AppConfig {
       email: {
         provider: emailProvider,
         smtpUrl: value.SMTP_URL,
-        from: value.EMAIL_FROM ?? 'OTP Server <no-reply@localhost>',
-        sinkDelayMs: value.SINK_DELAY_MS ?? 0,
+        from: value.EMAIL_FROM,
+        sinkDelayMs: value.SINK_DELAY_MS,
       },
       phoneProviders,
       publicUrl,
@@ -142,30 +143,30 @@ export class AppConfig {
             authToken: value.TWILIO_AUTH_TOKEN!,
             from: value.TWILIO_FROM,
             whatsappFrom: value.TWILIO_WHATSAPP_FROM,
-            apiBaseUrl: (value.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+            apiBaseUrl: value.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
             statusCallbackUrl: publicUrl ? `${publicUrl}/${TWILIO_STATUS_PATH}` : undefined,
           }
         : undefined,
       deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,
-      logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
-      runWorker: value.RUN_WORKER ?? false,
-      workerConcurrency: value.WORKER_CONCURRENCY ?? 50,
-      trustedProxies: (value.TRUSTED_PROXIES ?? '').split(',').map((p) => p.trim()).filter(Boolean),
-      globalRateLimit: { limit: value.RATE_LIMIT_GLOBAL_PER_IP ?? 600, windowSeconds: value.RATE_LIMIT_GLOBAL_WINDOW_SECONDS ?? 300 },
-      delivery: { attempts: value.DELIVERY_ATTEMPTS ?? 6, backoffMs: value.DELIVERY_BACKOFF_MS ?? 1000 },
+      logLevel: value.LOG_LEVEL,
+      runWorker: value.RUN_WORKER,
+      workerConcurrency: value.WORKER_CONCURRENCY,
+      trustedProxies: list(value.TRUSTED_PROXIES),
+      globalRateLimit: { limit: value.RATE_LIMIT_GLOBAL_PER_IP, windowSeconds: value.RATE_LIMIT_GLOBAL_WINDOW_SECONDS },
+      delivery: { attempts: value.DELIVERY_ATTEMPTS, backoffMs: value.DELIVERY_BACKOFF_MS },
       workerHealthPort: value.WORKER_HEALTH_PORT ?? null,
       metricsToken: value.METRICS_TOKEN ?? null,
-      metricsListener: value.METRICS_PORT ? { port: value.METRICS_PORT, host: value.METRICS_HOST ?? '127.0.0.1' } : null,
+      metricsListener: value.METRICS_PORT ? { port: value.METRICS_PORT, host: value.METRICS_HOST } : null,
       admin: { user: value.ADMIN_USER ?? null, password: value.ADMIN_PASSWORD ?? null, operatorProjectIds: list(value.ADMIN_PROJECT_IDS) },
       corsOrigins: list(value.CORS_ORIGINS),
-      auditRetentionDays: value.AUDIT_RETENTION_DAYS ?? 90,
+      auditRetentionDays: value.AUDIT_RETENTION_DAYS,
     });
   }
 }
 
 /** What the servers need to deliver messages and guard the dashboard (the CLI needs none of it). */
 function providerProblems(
-  value: EnvironmentVariables,
+  value: EnvironmentValues,
   production: boolean,
   emailProvider: string,
   phoneProviders: Record<PhoneChannel, PhoneProviderSetting>,
@@ -202,8 +203,8 @@ function providerProblems(
   return problems;
 }
 
-/** The variables the CLI reads: the database, the secret that seals signing keys, logging. */
-const CLI_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'OTP_SECRET', 'LOG_LEVEL'];
+/** The variables the CLI reads (declared `cli`): the database, the secret that seals signing keys, logging. */
+const CLI_VARIABLES = Object.entries(VARIABLES as Record<string, { cli?: boolean }>).filter(([, variable]) => variable.cli).map(([name]) => name);
 
 function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
   return Object.fromEntries(names.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
