@@ -118,7 +118,7 @@ export function mermaidBlock(graph) {
 /** The mermaid block under README's "## Modules" heading, or undefined. */
 export function readmeBlock(readme) {
   const section = readme.split(/^## Modules\s*$/m)[1]?.split(/^## /m)[0];
-  return section?.match(/```mermaid\n[\s\S]*?\n```/)?.[0];
+  return section?.match(/^```mermaid\n(?:[\s\S]*?\n)?```$/m)?.[0];
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
