@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { createPostgresDatabase } from '../test/support/stack.js';
 import { MIGRATIONS } from './database/migrations/index.js';
@@ -9,6 +12,16 @@ import { ENTITIES } from './entities.js';
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+it('lists the entity of every *.entity.ts', async () => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files = readdirSync(here, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.entity.js'));
+  assert.ok(files.length >= ENTITIES.length);
+  for (const file of files) {
+    const exported = Object.values((await import(pathToFileURL(join(here, file)).href)) as Record<string, unknown>);
+    assert.ok(exported.some((value) => (ENTITIES as unknown[]).includes(value)), `${file}: its entity is missing from src/entities.ts`);
+  }
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
