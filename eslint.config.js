@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
  * and database never reach a feature. src/architecture.spec.ts checks the whole graph for cycles and
  * README's diagram against it; the files directly in src/ (entry points, root modules) sit on top.
  */
-const LAYERS = [
+export const LAYERS = [
   ['config', 'types'],
   ['common', 'logging'],
   ['database', 'redis'],
