@@ -17,9 +17,9 @@ import { addRequestExamples } from './common/http/openapi-examples.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { corsOptionsDelegate } from './cors/cors-policy.js';
-import { DELIVERY_QUEUE } from './delivery/delivery.types.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { ProjectsService } from './projects/projects.service.js';
+import { DELIVERY_QUEUE } from './queue/queue-names.js';
 import type { RedisClient } from './redis/redis-client.js';
 import { REDIS } from './redis/redis.module.js';
 

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseBearer } from '../auth/project-auth.guard.js';
+import { parseBearer } from '../common/http/bearer.js';
 import { equalSecrets } from '../common/crypto/constant-time.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { ProjectsService } from '../projects/projects.service.js';

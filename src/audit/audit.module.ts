@@ -1,15 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ManagementAuthGuard } from '../management/management-auth.guard.js';
-import { ProjectsModule } from '../projects/projects.module.js';
 import { AuditEventEntity } from './audit-event.entity.js';
-import { AuditController } from './audit.controller.js';
 import { AuditService } from './audit.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEventEntity]), ProjectsModule],
-  controllers: [AuditController],
-  providers: [AuditService, ManagementAuthGuard],
+  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
+  providers: [AuditService],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -16,7 +16,7 @@ import {
 } from './dto/otp-requests.dto.js';
 import { type ClientInfo, OtpAuthService, type PhoneChannel, type SendResult, type UpdateOptions } from './otp-auth.service.js';
 import { RateLimitLayer } from '../rate-limit/rate-limit.guard.js';
-import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from '../projects/project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
 import type { AuthenticatedSession } from './sessions.service.js';
 

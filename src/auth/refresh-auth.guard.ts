@@ -1,7 +1,8 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
+import { parseBearer } from '../common/http/bearer.js';
+import type { AuthenticatedRequest } from '../projects/project-auth.guard.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import { type AuthenticatedRequest, parseBearer } from './project-auth.guard.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 
 export interface SessionRequest extends AuthenticatedRequest {

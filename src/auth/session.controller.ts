@@ -9,7 +9,7 @@ import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { SignInHistoryDto } from './dto/sign-in-history.dto.js';
 import type { ClientInfo } from './otp-auth.service.js';
 import { Client } from './otp.controller.js';
-import { BearerSecret, CurrentProject, ProjectAuthGuard } from './project-auth.guard.js';
+import { BearerSecret, CurrentProject, ProjectAuthGuard } from '../projects/project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
 import { type AuthenticatedSession, SessionsService } from './sessions.service.js';
 

@@ -2,9 +2,6 @@ import { weakSecretReason } from './secret-strength.js';
 import { parseVariables } from './variable.js';
 import { type EnvironmentValues, type PhoneProviderName, VARIABLES } from './variables.js';
 
-/** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
-export const TWILIO_STATUS_PATH = 'v1/delivery/twilio/status';
-
 export type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
 /** `none`: the channel is off (production without a provider); its send routes answer 400. */
 export type PhoneProviderSetting = PhoneProviderName | 'none';
@@ -23,8 +20,6 @@ export interface TwilioSettings {
   whatsappFrom?: string;
   /** https://api.twilio.com, or a local fake in tests. */
   apiBaseUrl: string;
-  /** Twilio's StatusCallback for messages and calls; none without PUBLIC_URL, so records stop at `sent`. */
-  statusCallbackUrl?: string;
 }
 
 const DEV_SECRET = 'development-only-otp-secret-do-not-use-in-production';
@@ -144,7 +139,6 @@ export class AppConfig {
             from: value.TWILIO_FROM,
             whatsappFrom: value.TWILIO_WHATSAPP_FROM,
             apiBaseUrl: value.TWILIO_API_BASE_URL.replace(/\/+$/, ''),
-            statusCallbackUrl: publicUrl ? `${publicUrl}/${TWILIO_STATUS_PATH}` : undefined,
           }
         : undefined,
       deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,

@@ -1,6 +1,6 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyRequest } from 'fastify';
-import { parseBearer } from '../auth/project-auth.guard.js';
+import { parseBearer } from '../common/http/bearer.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 

@@ -2,14 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { ENTITIES, MIGRATIONS } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { sqliteDriver } from './sqlite-driver.js';
 import { TypeOrmNestLogger } from './typeorm-logger.js';
 
-/** TypeORM options for the configured database. Migrations run through MigrationsService. */
+/**
+ * TypeORM options for the configured database. Migrations run through MigrationsService; the entities
+ * are those the modules register (TypeOrmModule.forFeature, loaded by DatabaseModule).
+ */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: false,
     migrationsTransactionMode: 'each' as const,

@@ -13,7 +13,7 @@ let typeOrmRoot: DynamicModule | undefined;
 function typeOrmRootModule(): DynamicModule {
   typeOrmRoot ??= TypeOrmModule.forRootAsync({
     inject: [AppConfig],
-    useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), retryAttempts: 2, retryDelay: 1000 }),
+    useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), autoLoadEntities: true, retryAttempts: 2, retryDelay: 1000 }),
   });
   return typeOrmRoot;
 }

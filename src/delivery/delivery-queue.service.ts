@@ -6,7 +6,8 @@ import { SecretsService } from '../common/crypto/secrets.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { batchedWriter } from '../database/batcher.js';
 import type { Channel, Purpose } from '../otp/otp.types.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryJobType, type SealedPayload, sealContext } from './delivery.types.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
+import { type DeliveryJobData, type DeliveryJobType, type SealedPayload, sealContext } from './delivery.types.js';
 
 export type DeliveryRequest = Omit<DeliveryJobData, 'sealed' | 'type'> &
   Required<Pick<SealedPayload, 'to'>> &

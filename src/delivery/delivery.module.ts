@@ -1,14 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ManagementAuthGuard } from '../management/management-auth.guard.js';
 import { ProjectsModule } from '../projects/projects.module.js';
-import { DeliveriesController } from './deliveries.controller.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryService } from './delivery.service.js';
-import { DELIVERY_QUEUE } from './delivery.types.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { StatusWebhookService } from './status-webhook.service.js';
 import { TwilioStatusController } from './twilio-status.controller.js';
@@ -19,8 +17,8 @@ const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
 /** The producer side, imported by the API: enqueues, writes `queued` records, serves the records. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
-  controllers: [DeliveriesController, TwilioStatusController],
-  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, TwilioStatusService, ManagementAuthGuard],
+  controllers: [TwilioStatusController],
+  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, TwilioStatusService],
   exports: [DeliveryQueueService, DeliveryRecordsService],
 })
 export class DeliveryModule {}

@@ -6,10 +6,11 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
 import { nextFallbackChannel } from '../projects/project-settings.js';
 import { ProjectsService } from '../projects/projects.service.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryService } from './delivery.service.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
+import { type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
 
 /**
  * Registered only in WorkerModule, so an API process never consumes jobs by accident.

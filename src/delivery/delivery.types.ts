@@ -1,7 +1,5 @@
 import type { Channel, Purpose } from '../otp/otp.types.js';
 
-export const DELIVERY_QUEUE = 'delivery';
-
 /**
  * otp: a code. notice: tells a user at their old address that it was changed; carries no code.
  * account-exists: "you already have an account", sent instead of a code when someone signs up with

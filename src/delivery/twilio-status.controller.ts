@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { TWILIO_STATUS_PATH } from '../config/app-config.js';
 import { TwilioStatusService } from './twilio-status.service.js';
+import { TWILIO_STATUS_PATH } from './twilio-status.route.js';
 
 /**
  * Twilio's StatusCallback target. Authenticated by Twilio's request signature, not by a project

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { isValidTwilioSignature } from './providers/twilio-signature.js';
+import { twilioStatusCallbackUrl } from './twilio-status.route.js';
 
 // Final outcomes only; Twilio also reports queued, sending, sent, ringing, in-progress, which move nothing.
 const DELIVERED = new Set(['delivered', 'read', 'completed']);
@@ -25,9 +26,10 @@ export class TwilioStatusService {
 
   async handle(params: Record<string, string>, signature: string | undefined): Promise<void> {
     const { twilio } = this.config;
-    if (!twilio?.statusCallbackUrl) throw new DomainError('NOT_FOUND', 'Twilio status callbacks are not configured (PUBLIC_URL)');
+    const callbackUrl = twilioStatusCallbackUrl(this.config.publicUrl);
+    if (!twilio || !callbackUrl) throw new DomainError('NOT_FOUND', 'Twilio status callbacks are not configured (PUBLIC_URL)');
     // Twilio signs the URL it was given, so the check uses ours, not the Host header a proxy may have rewritten.
-    if (!isValidTwilioSignature(twilio.authToken, twilio.statusCallbackUrl, params, signature)) {
+    if (!isValidTwilioSignature(twilio.authToken, callbackUrl, params, signature)) {
       throw new DomainError('UNAUTHORIZED', 'Invalid X-Twilio-Signature');
     }
     const sid = params.MessageSid ?? params.CallSid;

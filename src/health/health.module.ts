@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { ReadinessService } from './readiness.service.js';
 
 /** Readiness checks shared by the API's health routes and a worker's health port. */

@@ -3,7 +3,7 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, type HealthCheckResult, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { InjectRedis } from '../redis/redis.module.js';
 
 const TIMEOUT_MS = 1500;

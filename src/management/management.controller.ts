@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { EmptyResponseDto } from '../auth/dto/empty-response.dto.js';
-import { CurrentProject } from '../auth/project-auth.guard.js';
 import { ApiErrorResponses } from '../common/http/api-error-responses.js';
 import { ErrorResponseDto } from '../common/http/error-response.dto.js';
+import { ManagementAuthGuard } from '../projects/management-auth.guard.js';
+import { CurrentProject } from '../projects/project-auth.guard.js';
 import type { Project } from '../projects/projects.service.js';
 import {
   CreateUserRequestDto,
@@ -15,7 +16,6 @@ import {
   UserRefDto,
 } from './dto/management-requests.dto.js';
 import { GeneratedOtpDto, LicenseResponseDto, UserEnvelopeDto, UsersPageDto } from './dto/management-responses.dto.js';
-import { ManagementAuthGuard } from './management-auth.guard.js';
 import { ManagementService } from './management.service.js';
 
 /** The management user API of docs/API.md (`Bearer <projectId>:<managementKey>`). */

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { MetricsServer } from './metrics.server.js';
 import { MetricsService } from './metrics.service.js';
 

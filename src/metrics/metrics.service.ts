@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DELIVERY_QUEUE } from '../delivery/delivery.types.js';
+import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 
 /** Where an OTP stands in its life; one counter per (project, channel, outcome). */
 export type FunnelOutcome = 'queued' | 'sent' | 'delivered' | 'failed' | 'verified' | 'wrong_code' | 'expired' | 'locked';

@@ -4,6 +4,7 @@ import type { Channel } from '../../otp/otp.types.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import type { RedisClient } from '../../redis/redis-client.js';
 import type { MessageProvider } from '../delivery.types.js';
+import { twilioStatusCallbackUrl } from '../twilio-status.route.js';
 import { ConsoleProvider } from './console.provider.js';
 import { SinkProvider } from './sink.provider.js';
 import { SmtpProvider } from './smtp.provider.js';
@@ -18,7 +19,7 @@ export class ProviderRegistry implements OnApplicationShutdown {
   constructor(config: AppConfig, @InjectRedis() redis: RedisClient) {
     this.providers.set('email', emailProvider(config, redis));
     const consoleProvider = new ConsoleProvider();
-    const twilio = config.twilio && new TwilioProvider(config.twilio);
+    const twilio = config.twilio && new TwilioProvider(config.twilio, twilioStatusCallbackUrl(config.publicUrl));
     const webhook = config.deliveryWebhook && new WebhookProvider(config.deliveryWebhook.url, config.deliveryWebhook.secret);
     for (const [channel, name] of Object.entries(config.phoneProviders) as [PhoneChannel, string][]) {
       const provider = name === 'twilio' ? twilio : name === 'webhook' ? webhook : name === 'console' ? consoleProvider : undefined;

@@ -22,7 +22,10 @@ export class TwilioProvider implements MessageProvider {
   readonly name = 'twilio';
   private readonly authorization: string;
 
-  constructor(private readonly settings: TwilioSettings) {
+  constructor(
+    private readonly settings: TwilioSettings,
+    private readonly statusCallbackUrl: string | undefined,
+  ) {
     this.authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`;
   }
 
@@ -46,7 +49,7 @@ export class TwilioProvider implements MessageProvider {
       form.set(this.settings.from!.startsWith('MG') ? 'MessagingServiceSid' : 'From', this.settings.from!);
       form.set('Body', message.text);
     }
-    if (this.settings.statusCallbackUrl) form.set('StatusCallback', this.settings.statusCallbackUrl);
+    if (this.statusCallbackUrl) form.set('StatusCallback', this.statusCallbackUrl);
     const url = `${this.settings.apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(this.settings.accountSid)}/${resource}.json`;
     const response = await fetchWithTimeout('Twilio', url, {
       method: 'POST',

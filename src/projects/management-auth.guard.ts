@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { type AuthenticatedRequest, parseBearer } from '../auth/project-auth.guard.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ProjectsService } from '../projects/projects.service.js';
+import { parseBearer } from '../common/http/bearer.js';
+import type { AuthenticatedRequest } from './project-auth.guard.js';
+import { ProjectsService } from './projects.service.js';
 
 /** Requires `Authorization: Bearer <projectId>:<managementKey>` with a live key of that very project. */
 @Injectable()

@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentProject } from '../auth/project-auth.guard.js';
 import { ApiErrorResponses } from '../common/http/api-error-responses.js';
-import { ManagementAuthGuard } from '../management/management-auth.guard.js';
+import { DeliveryRecordsService } from '../delivery/delivery-records.service.js';
+import { ManagementAuthGuard } from '../projects/management-auth.guard.js';
+import { CurrentProject } from '../projects/project-auth.guard.js';
 import type { Project } from '../projects/projects.service.js';
 import { normalizeLoginId } from '../users/users.service.js';
 import { DeliveriesQueryDto, DeliveryListDto, DeliveryResponseDto } from './dto/deliveries.dto.js';
-import { DeliveryRecordsService } from './delivery-records.service.js';
 
 /** What happened to the messages sent for a login ID: state, provider, error. Never the code. */
 @ApiTags('Management: deliveries')

@@ -1,7 +1,7 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../common/errors/domain-error.js';
-import { type Project, ProjectsService } from '../projects/projects.service.js';
+import { parseBearer } from '../common/http/bearer.js';
+import { type Project, ProjectsService } from './projects.service.js';
 
 export interface AuthenticatedRequest extends FastifyRequest {
   project: Project;
@@ -9,18 +9,7 @@ export interface AuthenticatedRequest extends FastifyRequest {
   bearerSecret?: string;
 }
 
-/** Parses `Authorization: Bearer <projectId>[:<secret>]` and loads the project; 401 otherwise. */
-export function parseBearer(header: string | undefined): { projectId: string; secret?: string } {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) throw new DomainError('UNAUTHORIZED', 'Authorization must be "Bearer <projectId>[:<token>]"');
-  const value = match[1]!;
-  const colon = value.indexOf(':');
-  if (colon === -1) return { projectId: value };
-  const secret = value.slice(colon + 1);
-  if (!secret) throw new DomainError('UNAUTHORIZED', 'Empty token after the project ID in the bearer');
-  return { projectId: value.slice(0, colon), secret };
-}
-
+/** Loads the project named by `Authorization: Bearer <projectId>[:<secret>]`; 401 otherwise. */
 @Injectable()
 export class ProjectAuthGuard implements CanActivate {
   constructor(private readonly projects: ProjectsService) {}

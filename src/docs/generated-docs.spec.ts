@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ERRORS } from '../common/errors/error-codes.js';
 import { ProjectSettings } from '../projects/project-settings.js';
 import { generatedFiles, renderReadme } from './generated-docs.js';
-import { VARIABLES } from './variables.js';
+import { VARIABLES } from '../config/variables.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const committed = (path: string) => readFileSync(join(ROOT, path), 'utf8');

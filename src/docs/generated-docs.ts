@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { ERRORS } from '../common/errors/error-codes.js';
 import { SETTINGS_ROWS } from '../projects/project-settings.docs.js';
 import { ProjectSettings, type SettingsKey } from '../projects/project-settings.js';
-import type { Variable, Variables } from './variable.js';
-import { VARIABLES } from './variables.js';
+import type { Variable, Variables } from '../config/variable.js';
+import { VARIABLES } from '../config/variables.js';
 
 /**
  * The documentation generated from declarations in code: `.env.example` and the README's

@@ -1,10 +1,10 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentProject } from '../auth/project-auth.guard.js';
+import { AuditService } from '../audit/audit.service.js';
 import { ApiErrorResponses } from '../common/http/api-error-responses.js';
-import { ManagementAuthGuard } from '../management/management-auth.guard.js';
+import { ManagementAuthGuard } from '../projects/management-auth.guard.js';
+import { CurrentProject } from '../projects/project-auth.guard.js';
 import type { Project } from '../projects/projects.service.js';
-import { AuditService } from './audit.service.js';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto.js';
 
 @ApiTags('Management: audit')
