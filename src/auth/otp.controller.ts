@@ -14,7 +14,13 @@ import {
   UpdatePhoneRequestDto,
   VerifyRequestDto,
 } from './dto/otp-requests.dto.js';
-import { type ClientInfo, OtpAuthService, type PhoneChannel, type SendResult, type UpdateOptions } from './otp-auth.service.js';
+import type { ClientInfo } from './client-info.js';
+import { AddressUpdateUseCase } from './otp/address-update.use-case.js';
+import type { PhoneChannel, SendOptions, SendResult, UpdateOptions } from './otp/otp-options.js';
+import { SignInUseCase } from './otp/sign-in.use-case.js';
+import { SignUpOrInUseCase } from './otp/sign-up-or-in.use-case.js';
+import { SignUpUseCase } from './otp/sign-up.use-case.js';
+import { VerifyOtpUseCase } from './otp/verify.use-case.js';
 import { RateLimitLayer } from '../rate-limit/rate-limit.guard.js';
 import { type AuthenticatedRequest, CurrentProject, ProjectAuthGuard } from '../projects/project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
@@ -41,7 +47,13 @@ export const Client = createParamDecorator((_: unknown, context: ExecutionContex
 @ApiErrorResponses()
 @Controller('v1/auth/otp')
 export class OtpController {
-  constructor(private readonly auth: OtpAuthService) {}
+  constructor(
+    private readonly signUps: SignUpUseCase,
+    private readonly signIns: SignInUseCase,
+    private readonly signUpOrIns: SignUpOrInUseCase,
+    private readonly verifies: VerifyOtpUseCase,
+    private readonly addressUpdates: AddressUpdateUseCase,
+  ) {}
 
   /** Sign up a new user and send a code; the user is verified by the verify route. */
   @Post(perChannel('signup'))
@@ -51,7 +63,7 @@ export class OtpController {
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signUp(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignUpRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
-    return this.auth.signUp(project, channel, body.loginId, body.user ?? {}, sendOptions(body, req));
+    return this.signUps.send(project, channel, body.loginId, body.user ?? {}, sendOptions(body, req));
   }
 
   /** Send a sign-in code to an existing user. */
@@ -62,7 +74,7 @@ export class OtpController {
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
-    return this.auth.signIn(project, channel, body.loginId, sendOptions(body, req));
+    return this.signIns.send(project, channel, body.loginId, sendOptions(body, req));
   }
 
   /** Send a code, creating the user when the login ID is new. */
@@ -73,7 +85,7 @@ export class OtpController {
   @HttpCode(200)
   @ApiOkResponse(MASKED)
   signUpOrIn(@CurrentProject() project: Project, @RouteChannel() channel: Channel, @Body() body: SignInRequestDto, @Req() req: FastifyRequest): Promise<SendResult> {
-    return this.auth.signUpOrIn(project, channel, body.loginId, sendOptions(body, req));
+    return this.signUpOrIns.send(project, channel, body.loginId, sendOptions(body, req));
   }
 
   /** Verify a code and get a session. */
@@ -88,7 +100,7 @@ export class OtpController {
     @Body() body: VerifyRequestDto,
     @Client() client: ClientInfo,
   ): Promise<JwtResponseDto> {
-    return this.auth.verify(project, channel, body.loginId, body.code, client);
+    return this.verifies.verify(project, channel, body.loginId, body.code, client);
   }
 
   /** Send a code to a new e-mail address of the signed-in user; verify it at verify/email with the user's login ID. */
@@ -104,7 +116,7 @@ export class OtpController {
     @Body() body: UpdateEmailRequestDto,
     @Req() req: FastifyRequest,
   ): Promise<SendResult> {
-    return this.auth.updateEmail(project, session, body.loginId, body.email, updateOptions(body, req));
+    return this.addressUpdates.updateEmail(project, session, body.loginId, body.email, updateOptions(body, req));
   }
 
   /** Send a code to a new phone number of the signed-in user; verify it at verify/<method> with the user's login ID. */
@@ -121,7 +133,7 @@ export class OtpController {
     @Body() body: UpdatePhoneRequestDto,
     @Req() req: FastifyRequest,
   ): Promise<SendResult> {
-    return this.auth.updatePhone(project, session, channel as PhoneChannel, body.loginId, body.phone, updateOptions(body, req));
+    return this.addressUpdates.updatePhone(project, session, channel as PhoneChannel, body.loginId, body.phone, updateOptions(body, req));
   }
 }
 
@@ -136,7 +148,7 @@ function updateOptions(body: UpdateEmailRequestDto | UpdatePhoneRequestDto, req:
   };
 }
 
-function sendOptions(body: SignInRequestDto, req: FastifyRequest) {
+function sendOptions(body: SignInRequestDto, req: FastifyRequest): SendOptions {
   const options = body.loginOptions ?? {};
   return {
     templateOptions: options.templateOptions,

@@ -7,7 +7,7 @@ import { UsersService } from '../users/users.service.js';
 import { EmptyResponseDto } from './dto/empty-response.dto.js';
 import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import { SignInHistoryDto } from './dto/sign-in-history.dto.js';
-import type { ClientInfo } from './otp-auth.service.js';
+import type { ClientInfo } from './client-info.js';
 import { Client } from './otp.controller.js';
 import { BearerSecret, CurrentProject, ProjectAuthGuard } from '../projects/project-auth.guard.js';
 import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';

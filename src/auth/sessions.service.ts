@@ -9,7 +9,7 @@ import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
 import type { SignInHistoryDto } from './dto/sign-in-history.dto.js';
-import type { ClientInfo } from './otp-auth.service.js';
+import type { ClientInfo } from './client-info.js';
 import { SessionEntity } from './session.entity.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { TokensService } from './tokens.service.js';

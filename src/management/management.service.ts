@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
+import { baseContext } from '../auth/otp/challenge-context.js';
+import { userAddress } from '../auth/otp/recipients.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Project } from '../projects/projects.service.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
-import { looksLikePhone, managedLoginId, parsePhone } from '../users/phone.js';
+import { managedLoginId, parsePhone } from '../users/phone.js';
 import type { UserStatus } from '../users/user.entity.js';
 import { type UserAttributes, type UserRecord, UsersService } from '../users/users.service.js';
 import type {
@@ -117,10 +119,7 @@ export class ManagementService {
     const asked = managedLoginId(body.loginId);
     const loginId = record.loginIds.includes(asked) ? asked : record.loginIds[0]!;
     const channel = body.deliveryMethod;
-    const target =
-      channel === 'email'
-        ? (record.user.email ?? (isEmail(loginId) ? loginId : null))
-        : (record.user.phone ?? (looksLikePhone(loginId, channel) ? parsePhone(loginId, 'loginId').e164 : null));
+    const target = userAddress(channel, loginId, record);
     if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${channel === 'email' ? 'e-mail address' : 'phone number'}`);
     const { settings } = project;
     const customClaims = body.loginOptions?.customClaims;
@@ -130,7 +129,7 @@ export class ManagementService {
       channel,
       'signin',
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
-      { target, ...(customClaims ? { customClaims } : {}) },
+      baseContext(target, customClaims),
     );
     return { loginId, code };
   }
