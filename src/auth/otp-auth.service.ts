@@ -208,8 +208,8 @@ export class OtpAuthService {
       await this.audit.record({ ...event, userId: record.user.id, action: 'address_update', outcome: 'success', detail: { purpose: challenge.purpose } });
       return response;
     }
-    const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), challenge.context.target);
-    return this.signedIn(project, channel, challenge, record, firstSeen, event, client);
+    const signIn = await this.users.recordVerifiedSignIn(record, addressKind(channel), challenge.context.target);
+    return this.signedIn(project, channel, challenge, signIn.record, signIn.firstSeen, event, client);
   }
 
   /**
@@ -233,7 +233,7 @@ export class OtpAuthService {
       const record = await this.users.findByLoginId(project.id, loginId);
       if (!record || record.user[kind] !== target) throw error;
       this.assertEnabled(record);
-      return { record, firstSeen: await this.users.recordVerifiedSignIn(record.user, kind, target) };
+      return this.users.recordVerifiedSignIn(record, kind, target);
     }
   }
 
@@ -294,8 +294,8 @@ export class OtpAuthService {
         // The address has changed already; a notice that cannot be queued must not undo the answer.
         .catch((error: unknown) => this.logger.error({ msg: 'address-change notice not queued', error: (error as Error).message }));
     }
-    const firstSeen = await this.users.recordVerifiedSignIn(updated.user, kind, context.target);
-    return this.tokens.issue(project, updated, { amr: [channel], firstSeen, ...client });
+    const signIn = await this.users.recordVerifiedSignIn(updated, kind, context.target);
+    return this.tokens.issue(project, signIn.record, { amr: [channel], firstSeen: signIn.firstSeen, ...client });
   }
 
   private async send(

@@ -97,7 +97,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           { id: 'b', set: { seenAt: 1_795_000_000_999, tags: [], verified: true } },
           { id: 'c', set: { seenAt: 30, tags: ['never'], verified: true } },
         ],
-        { also: `"display_name" = 'changed'`, where: `"id" <> 'c'` },
+        { also: { displayName: 'changed' }, where: { id: ['a', 'b'] } },
       );
       assert.deepEqual([...updated.keys()].sort(), ['a', 'b']);
       const rows = await repository.find({ order: { id: 'ASC' } });

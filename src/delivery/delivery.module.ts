@@ -5,6 +5,7 @@ import { ManagementAuthGuard } from '../management/management-auth.guard.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
+import { DeliveryRecordsRepository } from './delivery-records.repository.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryService } from './delivery.service.js';
@@ -20,7 +21,7 @@ const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
   controllers: [DeliveriesController, TwilioStatusController],
-  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, TwilioStatusService, ManagementAuthGuard],
+  providers: [DeliveryQueueService, DeliveryRecordsService, DeliveryRecordsRepository, StatusWebhookService, TwilioStatusService, ManagementAuthGuard],
   exports: [DeliveryQueueService, DeliveryRecordsService],
 })
 export class DeliveryModule {}
@@ -29,7 +30,7 @@ export class DeliveryModule {}
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
   // The queue service too: a permanently failed code falls back to the next channel through it.
-  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, StatusWebhookService, DeliveryQueueService],
+  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, DeliveryRecordsRepository, StatusWebhookService, DeliveryQueueService],
   exports: [DeliveryService, DeliveryRecordsService, DeliveryQueueService, ProjectsModule],
 })
 export class DeliveryWorkerModule {}
