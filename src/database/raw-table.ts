@@ -96,11 +96,15 @@ export class RawTable<T extends ObjectLiteral> {
     return { sql: this.insertHead + tuples.join(', '), parameters };
   }
 
-  /** `UPDATE ... SET <set> WHERE <where>`; `mustChange`: see Statement. */
+  /**
+   * `UPDATE ... SET <set> WHERE <where>`; `mustChange`: see Statement. With nothing to set, the key
+   * is set to itself, so that the statement still tells whether the row exists.
+   */
   updateStatement(where: Where<T>, set: Partial<T>, mustChange = false): Statement {
     const parameters: unknown[] = [];
     const param = this.binder(parameters);
     const assignments = this.assignments(set, param);
+    if (!assignments.length) assignments.push(this.metadata.primaryColumns.map((column) => `${quote(column.databaseName)} = ${quote(column.databaseName)}`).join(', '));
     return { sql: `UPDATE ${this.name} SET ${assignments.join(', ')}${this.whereClause(where, param)}`, parameters, mustChange };
   }
 

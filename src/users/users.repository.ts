@@ -103,9 +103,7 @@ export class UsersRepository {
    * when one is another user's, UserGone when the user no longer exists.
    */
   async update(projectId: string, userId: string, changes: Partial<UserAttributes>, loginIds?: string[]): Promise<void> {
-    // With no attribute to set, setting the ID to itself still checks that the user exists.
-    const set = Object.values(changes).some((value) => value !== undefined) ? changes : { id: userId };
-    const statements = [this.usersTable.updateStatement({ id: userId, projectId }, set, true)];
+    const statements = [this.usersTable.updateStatement({ id: userId, projectId }, changes, true)];
     if (loginIds) {
       statements.push(this.loginIdsTable.deleteStatement({ projectId, userId }));
       statements.push(this.loginIdsTable.insertStatement(loginIds.map((loginId, position) => this.loginIds.create({ projectId, loginId, userId, position }))));
