@@ -1,17 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { batchInserter } from '../database/batcher.js';
+import { RawTable } from '../database/raw-table.js';
 import { SessionEntity } from './session.entity.js';
 
-/** Every query of `sessions` (one row per refresh JWT). */
+/** Every query of `sessions` (one row per refresh JWT). Every write is a RawTable statement. */
 @Injectable()
 export class SessionsRepository {
   /** Every sign-in and refresh stores its session before answering; concurrent ones share one INSERT. */
   readonly insert: (row: SessionEntity) => Promise<void>;
+  private readonly table: RawTable<SessionEntity>;
 
   constructor(@InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>) {
     this.insert = batchInserter(sessions);
+    this.table = new RawTable(sessions);
   }
 
   /** A new row: the entity with every column set. */
@@ -28,17 +31,16 @@ export class SessionsRepository {
    * UPDATE: of two concurrent rotations exactly one answers true.
    */
   async markRotated(id: string, successorId: string, at: number): Promise<boolean> {
-    const marked = await this.sessions.update({ id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: at, successorId });
-    return marked.affected === 1;
+    return (await this.table.run(this.table.updateStatement({ id, rotatedAt: null, revokedAt: null }, { rotatedAt: at, successorId }))) === 1;
   }
 
   async revokeFamily(familyId: string, at: number): Promise<void> {
-    await this.sessions.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
+    await this.table.run(this.table.updateStatement({ familyId, revokedAt: null }, { revokedAt: at }));
   }
 
-  /** Revokes every live session of the user, or every one but those of `exceptFamilyId`. */
-  async revokeUser(projectId: string, userId: string, at: number, exceptFamilyId?: string): Promise<void> {
-    await this.sessions.update({ projectId, userId, revokedAt: IsNull(), ...(exceptFamilyId ? { familyId: Not(exceptFamilyId) } : {}) }, { revokedAt: at });
+  /** Revokes every live session of the user. */
+  async revokeUser(projectId: string, userId: string, at: number): Promise<void> {
+    await this.table.run(this.table.updateStatement({ projectId, userId, revokedAt: null }, { revokedAt: at }));
   }
 
   /** The latest expiry (epoch ms) of the project's sessions, 0 when it has none. */

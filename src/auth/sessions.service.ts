@@ -140,9 +140,9 @@ export class SessionsService {
     });
   }
 
-  /** Ends every session of the user, or every one but `exceptFamilyId`. */
-  async revokeUser(projectId: string, userId: string, exceptFamilyId?: string): Promise<void> {
-    await this.sessions.revokeUser(projectId, userId, Date.now(), exceptFamilyId);
+  /** Ends every session of the user. */
+  async revokeUser(projectId: string, userId: string): Promise<void> {
+    await this.sessions.revokeUser(projectId, userId, Date.now());
   }
 
   private async assertWithinGrace(project: Project, session: SessionEntity, now: number): Promise<void> {

@@ -40,12 +40,12 @@ export class RawTable<T extends ObjectLiteral> {
    * result, as the drivers answer an UPDATE ... RETURNING in different shapes otherwise.
    */
   async query<R>(sql: string, parameters: unknown[]): Promise<R[]> {
-    const runner = this.repository.manager.connection.createQueryRunner();
-    try {
-      return ((await runner.query(sql, parameters, true)) as { records?: R[] }).records ?? [];
-    } finally {
-      await runner.release();
-    }
+    return (await this.execute<R>(sql, parameters)).records ?? [];
+  }
+
+  /** Runs one statement on its own; answers the number of rows it changed. */
+  async run({ sql, parameters }: Statement): Promise<number> {
+    return (await this.execute(sql, parameters)).affected ?? 0;
   }
 
   /** An entity from a row of `SELECT <alias>.*`. */
@@ -112,6 +112,15 @@ export class RawTable<T extends ObjectLiteral> {
   deleteStatement(where: Where<T>, mustChange = false): Statement {
     const parameters: unknown[] = [];
     return { sql: `DELETE FROM ${this.name}${this.whereClause(where, this.binder(parameters))}`, parameters, mustChange };
+  }
+
+  private async execute<R>(sql: string, parameters: unknown[]): Promise<{ records?: R[]; affected?: number }> {
+    const runner = this.repository.manager.connection.createQueryRunner();
+    try {
+      return (await runner.query(sql, parameters, true)) as { records?: R[]; affected?: number };
+    } finally {
+      await runner.release();
+    }
   }
 
   private binder(parameters: unknown[]): (value: unknown) => string {
