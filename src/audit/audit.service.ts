@@ -1,10 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
 import { maskEmail, maskPhone } from '../common/masking.js';
 import { AppConfig } from '../config/app-config.js';
-import { batchInserter } from '../database/batcher.js';
-import { AuditEventEntity } from './audit-event.entity.js';
+import type { AuditEventEntity } from './audit-event.entity.js';
+import { AuditRepository } from './audit.repository.js';
 
 export type AuditAction = 'sign_in' | 'wrong_code' | 'expired_code' | 'lockout' | 'address_update' | 'refresh_theft' | 'logout';
 
@@ -45,20 +43,16 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private timer?: NodeJS.Timeout;
-  /** Every sign-in writes an event; concurrent ones share one INSERT. */
-  private readonly insert: (row: AuditEventEntity) => Promise<void>;
 
   constructor(
-    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly events: AuditRepository,
     private readonly config: AppConfig,
-  ) {
-    this.insert = batchInserter(events);
-  }
+  ) {}
 
   /** Records an event. An audit write failing is logged, never turned into a failed sign-in. */
   async record(input: AuditInput): Promise<void> {
     try {
-      const row = this.events.create({
+      await this.events.insert({
         projectId: input.projectId,
         action: input.action,
         outcome: input.outcome,
@@ -71,7 +65,6 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
         detail: input.detail ?? null,
         createdAt: Date.now(),
       });
-      await this.insert(row);
     } catch (error) {
       this.logger.error({ msg: 'could not write an audit event', action: input.action, error: (error as Error).message });
     }
@@ -79,20 +72,18 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Events oldest first, after the cursor (a `seq`); `nextCursor` is null on the last page. */
   async page(projectId: string, cursor: number, limit: number): Promise<{ events: AuditEventView[]; nextCursor: number | null }> {
-    const rows = await this.events.find({ where: { projectId, seq: MoreThan(cursor) }, order: { seq: 'ASC' }, take: limit + 1 });
+    const rows = await this.events.after(projectId, cursor, limit + 1);
     const page = rows.slice(0, limit);
     return { events: page.map(toView), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
   }
 
   /** The user's successful sign-ins, newest first. */
   async signIns(projectId: string, userId: string, limit: number): Promise<AuditEventView[]> {
-    const rows = await this.events.find({ where: { projectId, userId, action: 'sign_in', outcome: 'success' }, order: { seq: 'DESC' }, take: limit });
-    return rows.map(toView);
+    return (await this.events.signIns(projectId, userId, limit)).map(toView);
   }
 
   async prune(now = Date.now()): Promise<number> {
-    const result = await this.events.delete({ createdAt: LessThan(now - this.config.auditRetentionDays * 86_400_000) });
-    return result.affected ?? 0;
+    return this.events.deleteBefore(now - this.config.auditRetentionDays * 86_400_000);
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { randomToken } from '../common/crypto/random.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -10,7 +8,8 @@ import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
 import type { SignInHistoryDto } from './dto/sign-in-history.dto.js';
 import type { ClientInfo } from './client-info.js';
-import { SessionEntity } from './session.entity.js';
+import type { SessionEntity } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { TokensService } from './tokens.service.js';
 
@@ -50,13 +49,13 @@ export class SessionsService {
     private readonly keys: SigningKeysService,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionsRepository,
     private readonly audit: AuditService,
   ) {}
 
   async authenticate(project: Project, refreshJwt: string): Promise<AuthenticatedSession> {
     const claims = await this.verifyRefreshJwt(project, refreshJwt);
-    const session = await this.sessions.findOneBy({ id: claims.jti, projectId: project.id });
+    const session = await this.sessions.find(claims.jti, project.id);
     if (!session || session.revokedAt !== null || session.expiresAt <= Date.now() || session.userId !== claims.sub) {
       throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked or unknown');
     }
@@ -76,10 +75,9 @@ export class SessionsService {
     // row and names its successor; the other sees it rotated and is judged by the grace window like
     // any later reuse.
     const successorId = randomToken(24);
-    const marked = await this.sessions.update({ id: session.id, rotatedAt: IsNull(), revokedAt: IsNull() }, { rotatedAt: now, successorId });
-    if (marked.affected === 1) return this.tokens.issue(project, record, { ...request, successor: { id: successorId, issuedAt: now, reissue: false } });
+    if (await this.sessions.markRotated(session.id, successorId, now)) return this.tokens.issue(project, record, { ...request, successor: { id: successorId, issuedAt: now, reissue: false } });
 
-    const current = await this.sessions.findOneBy({ id: session.id });
+    const current = await this.sessions.find(session.id);
     if (!current || current.revokedAt !== null) throw new DomainError('INVALID_REFRESH_TOKEN', 'The refresh token is revoked');
     await this.assertWithinGrace(project, current, now);
     // Idempotent rotation: the reuse gets the successor the first rotation issued, never a second
@@ -142,12 +140,9 @@ export class SessionsService {
     });
   }
 
-  /** Ends every session of the user, or every one but `exceptFamilyId`. */
-  async revokeUser(projectId: string, userId: string, exceptFamilyId?: string): Promise<void> {
-    await this.sessions.update(
-      { projectId, userId, revokedAt: IsNull(), ...(exceptFamilyId ? { familyId: Not(exceptFamilyId) } : {}) },
-      { revokedAt: Date.now() },
-    );
+  /** Ends every session of the user. */
+  async revokeUser(projectId: string, userId: string): Promise<void> {
+    await this.sessions.revokeUser(projectId, userId, Date.now());
   }
 
   private async assertWithinGrace(project: Project, session: SessionEntity, now: number): Promise<void> {
@@ -165,7 +160,7 @@ export class SessionsService {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
-    await this.sessions.update({ familyId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    await this.sessions.revokeFamily(familyId, Date.now());
   }
 
   private async verifyRefreshJwt(project: Project, token: string): Promise<RefreshClaims> {

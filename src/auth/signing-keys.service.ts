@@ -8,7 +8,7 @@ import { randomToken } from '../common/crypto/random.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import type { Project } from '../projects/projects.service.js';
 import type { JwkDto } from './dto/jwks-response.dto.js';
-import { SessionEntity } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 
 /**
@@ -38,7 +38,7 @@ export class SigningKeysService {
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly keys: Repository<SigningKeyEntity>,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionsRepository,
     private readonly secrets: SecretsService,
   ) {}
 
@@ -96,13 +96,8 @@ export class SigningKeysService {
     const projectId = project.id;
     const kid = await this.create(projectId);
     const now = Date.now();
-    const latest = await this.sessions
-      .createQueryBuilder('s')
-      .select('MAX(s.expires_at)', 'latest')
-      .where('s.project_id = :projectId', { projectId })
-      .getRawOne<{ latest: string | number | null }>();
     const lifetimeMs = Math.max(project.settings.refreshTtlSeconds, project.settings.sessionTtlSeconds) * 1000;
-    const serveUntil = Math.max(Number(latest?.latest ?? 0), now + ACTIVE_KEY_TTL_MS + lifetimeMs);
+    const serveUntil = Math.max(await this.sessions.latestExpiry(projectId), now + ACTIVE_KEY_TTL_MS + lifetimeMs);
     const others = { projectId, retiredAt: IsNull(), kid: Not(kid) };
     const retiring = await this.keys.find({ where: others });
     await this.keys.update(others, { retiredAt: now, serveUntil });

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { randomToken } from '../common/crypto/random.js';
-import { batchInserter } from '../database/batcher.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
-import { SessionEntity } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 export interface SessionRequest {
@@ -28,16 +25,11 @@ export interface SessionRequest {
 /** Signs session and refresh JWTs; every refresh JWT is a row in `sessions` (its `jti`). */
 @Injectable()
 export class TokensService {
-  /** Every sign-in and refresh stores its session before answering; concurrent ones share one INSERT. */
-  private readonly insert: (row: SessionEntity) => Promise<void>;
-
   constructor(
     private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
-  ) {
-    this.insert = batchInserter(sessions);
-  }
+    private readonly sessions: SessionsRepository,
+  ) {}
 
   async issue(project: Project, record: UserRecord, request: SessionRequest): Promise<JwtResponseDto> {
     const { user } = record;
@@ -59,7 +51,7 @@ export class TokensService {
       ip: request.ip?.slice(0, 64) ?? null,
       successorId: null,
     });
-    if (!request.successor?.reissue) await this.insert(session);
+    if (!request.successor?.reissue) await this.sessions.insert(session);
 
     const key = await this.keys.current(project.id);
     const claims = {

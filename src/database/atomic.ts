@@ -4,6 +4,15 @@ import { type DataSource, QueryFailedError } from 'typeorm';
 export interface Statement {
   sql: string;
   parameters: unknown[];
+  /** The statement must change a row: when it changes none, everything is rolled back (NothingChanged). */
+  mustChange?: boolean;
+}
+
+/** A statement marked `mustChange` changed no row, so the transaction was rolled back. */
+export class NothingChanged extends Error {
+  constructor(readonly statement: Statement) {
+    super('A statement that must change a row changed none');
+  }
 }
 
 /**
@@ -16,7 +25,10 @@ export interface Statement {
 export async function runAtomically(dataSource: DataSource, statements: Statement[]): Promise<void> {
   if (dataSource.driver.options.type === 'postgres') {
     await dataSource.transaction(async (manager) => {
-      for (const { sql, parameters } of statements) await manager.query(sql, parameters);
+      for (const statement of statements) {
+        const { affected } = (await manager.queryRunner!.query(statement.sql, statement.parameters, true)) as { affected?: number };
+        if (statement.mustChange && !affected) throw new NothingChanged(statement);
+      }
     });
     return;
   }
@@ -26,10 +38,12 @@ export async function runAtomically(dataSource: DataSource, statements: Statemen
     db.transaction(() => {
       for (const statement of statements) {
         current = statement;
-        db.prepare(statement.sql).run(...statement.parameters);
+        const { changes } = db.prepare(statement.sql).run(...statement.parameters);
+        if (statement.mustChange && !changes) throw new NothingChanged(statement);
       }
     })();
   } catch (error) {
+    if (error instanceof NothingChanged) throw error;
     throw new QueryFailedError(current?.sql ?? '', current?.parameters, error as Error);
   }
 }

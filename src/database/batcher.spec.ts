@@ -16,7 +16,7 @@ describe('Batcher', () => {
     assert.deepEqual(batches, [[1, 2, 3], [4]]);
   });
 
-  it('starts a batch as soon as maxItems are waiting', async () => {
+  it('sends at most maxItems per batch', async () => {
     const batches: number[][] = [];
     const batcher = new Batcher(async (items: number[]) => {
       batches.push(items);
@@ -45,6 +45,30 @@ describe('Batcher', () => {
     release();
     assert.deepEqual(await Promise.all(pending), [1, 2, 3]);
     assert.deepEqual(batches, [[1], [2, 3]]);
+  });
+
+  it('keeps one batch in flight, however many items a burst adds', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const sizes: number[] = [];
+    const batcher = new Batcher(async (items: number[]) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      sizes.push(items.length);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      return items.map((n) => -n);
+    }, 100);
+    const pending: Promise<number>[] = [];
+    for (let burst = 0; burst < 10; burst++) {
+      for (let i = 0; i < 250; i++) pending.push(batcher.add(burst * 250 + i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const results = await Promise.all(pending);
+    assert.deepEqual(results, Array.from({ length: 2500 }, (_, n) => -n));
+    assert.equal(maxInFlight, 1, `${maxInFlight} batches were in flight at once`);
+    assert.ok(Math.max(...sizes) <= 100);
+    assert.equal(sizes.length, 25);
   });
 
   it('rejects every caller of a batch that fails', async () => {

@@ -9,11 +9,13 @@ interface Pending<I, O> {
 
 /**
  * Group commit: the items that requests add while the event loop is busy go to `run` together.
- * A batch starts at the loop's next turn when no other batch of this Batcher is in flight; while one
- * is, items wait for it to finish and then go together (or as soon as `maxItems` are waiting). So an
- * idle server waits for nothing but the current turn, and a busy one makes one database or Redis
- * round trip (one socket write, one commit) for many requests instead of one each. Each caller's
- * promise settles with its own result.
+ * At most one batch of a Batcher is in flight at a time. A batch starts at the loop's next turn when
+ * none is in flight; while one is, items wait, and the next batch (at most `maxItems` of them, the
+ * rest waiting for the batch after) starts at the turn after it settles. So an idle server waits for nothing
+ * but the current turn, a busy one makes one database or Redis round trip (one socket write, one
+ * commit) for many requests instead of one each, and a burst never holds more than one connection
+ * of the pool per Batcher, nor races its own batches into deadlocks. Each caller's promise settles
+ * with its own result.
  */
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -29,8 +31,7 @@ export class Batcher<I, O> {
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxItems) this.flush();
-      else this.schedule();
+      this.schedule();
     });
   }
 

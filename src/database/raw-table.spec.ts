@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Column, DataSource, Entity, PrimaryColumn, PrimaryGeneratedColumn, QueryFailedError, Table } from 'typeorm';
 import { createPostgresDatabase } from '../../test/support/stack.js';
-import { runAtomically } from './atomic.js';
+import { NothingChanged, runAtomically } from './atomic.js';
 import { batchInserter } from './batcher.js';
 import { epochMs } from './columns.js';
 import { RawTable } from './raw-table.js';
@@ -97,7 +97,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           { id: 'b', set: { seenAt: 1_795_000_000_999, tags: [], verified: true } },
           { id: 'c', set: { seenAt: 30, tags: ['never'], verified: true } },
         ],
-        { also: `"display_name" = 'changed'`, where: `"id" <> 'c'` },
+        { also: { displayName: 'changed' }, where: { id: ['a', 'b'] } },
       );
       assert.deepEqual([...updated.keys()].sort(), ['a', 'b']);
       const rows = await repository.find({ order: { id: 'ASC' } });
@@ -108,6 +108,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         row({ ...ROWS[1]!, id: 'c' }),
       ]);
       assert.deepEqual(updated.get('b'), rows[1]);
+    });
+
+    it('updateStatement and deleteStatement: conditions by property (a value, null, a list); mustChange rolls everything back', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(RowEntity);
+      const table = new RawTable(repository);
+      await table.insertMany([...ROWS, Object.assign(new RowEntity(), { ...ROWS[1]!, id: 'c', seenAt: null })]);
+      await runAtomically(dataSource, [
+        table.updateStatement({ seenAt: null }, { tags: ['unseen'], verified: true }),
+        table.deleteStatement({ id: ['b', 'x'] }),
+      ]);
+      const row = (values: Partial<RowEntity>) => Object.assign(new RowEntity(), values);
+      const expected = [row({ ...ROWS[0]!, tags: ['unseen'], verified: true }), row({ ...ROWS[1]!, id: 'c', seenAt: null, tags: ['unseen'], verified: true })];
+      assert.deepEqual(await repository.find({ order: { id: 'ASC' } }), expected);
+      await assert.rejects(
+        runAtomically(dataSource, [table.deleteStatement({ id: 'a' }), table.updateStatement({ id: 'gone' }, {}, true)]),
+        NothingChanged,
+      );
+      assert.deepEqual(await repository.find({ order: { id: 'ASC' } }), expected);
     });
 
     it('leaves generated columns to the database', async () => {

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
+import { DeliveryRecordsRepository } from './delivery-records.repository.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { DeliveryService } from './delivery.service.js';
@@ -18,7 +19,7 @@ const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
   controllers: [TwilioStatusController],
-  providers: [DeliveryQueueService, DeliveryRecordsService, StatusWebhookService, TwilioStatusService],
+  providers: [DeliveryQueueService, DeliveryRecordsService, DeliveryRecordsRepository, StatusWebhookService, TwilioStatusService],
   exports: [DeliveryQueueService, DeliveryRecordsService],
 })
 export class DeliveryModule {}
@@ -27,7 +28,7 @@ export class DeliveryModule {}
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
   // The queue service too: a permanently failed code falls back to the next channel through it.
-  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, StatusWebhookService, DeliveryQueueService],
+  providers: [DeliveryService, ProviderRegistry, DeliveryRecordsService, DeliveryRecordsRepository, StatusWebhookService, DeliveryQueueService],
   exports: [DeliveryService, DeliveryRecordsService, DeliveryQueueService, ProjectsModule],
 })
 export class DeliveryWorkerModule {}

@@ -82,7 +82,7 @@ export class AddressUpdateVerifier {
         // The address has changed already; a notice that cannot be queued must not undo the answer.
         .catch((error: unknown) => this.logger.error({ msg: 'address-change notice not queued', error: (error as Error).message }));
     }
-    const firstSeen = await this.users.recordVerifiedSignIn(updated.user, kind, context.target);
-    return this.tokens.issue(project, updated, { amr: [channel], firstSeen, ...client });
+    const signIn = await this.users.recordVerifiedSignIn(updated, kind, context.target);
+    return this.tokens.issue(project, signIn.record, { amr: [channel], firstSeen: signIn.firstSeen, ...client });
   }
 }

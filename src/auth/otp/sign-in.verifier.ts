@@ -24,8 +24,8 @@ export class SignInVerifier {
   ) {}
 
   async verify(project: Project, channel: Channel, purpose: Purpose, context: SignInContext, record: UserRecord, event: VerifyEvent, client: ClientInfo): Promise<JwtResponseDto> {
-    const firstSeen = await this.users.recordVerifiedSignIn(record.user, addressKind(channel), context.target);
-    return this.signedIn(project, channel, purpose, context, record, firstSeen, event, client);
+    const signIn = await this.users.recordVerifiedSignIn(record, addressKind(channel), context.target);
+    return this.signedIn(project, channel, purpose, context, signIn.record, signIn.firstSeen, event, client);
   }
 
   /** The session of a verified sign-in or sign-up. */

@@ -51,7 +51,7 @@ export class SignUpVerifier {
       const record = await this.users.findByLoginId(project.id, loginId);
       if (!record || record.user[kind] !== target) throw error;
       assertEnabled(record);
-      return { record, firstSeen: await this.users.recordVerifiedSignIn(record.user, kind, target) };
+      return this.users.recordVerifiedSignIn(record, kind, target);
     }
   }
 }

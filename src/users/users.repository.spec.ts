@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DataSource } from 'typeorm';
+import { DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
+import { LoginIdEntity } from './login-id.entity.js';
+import { UserEntity } from './user.entity.js';
+import { LoginIdTaken, UserGone, UsersRepository } from './users.repository.js';
+import type { User } from './users.types.js';
+
+function user(id: string, projectId = 'P1', values: Partial<User> = {}): User {
+  return {
+    id,
+    projectId,
+    name: `Name ${id}`,
+    givenName: null,
+    middleName: null,
+    familyName: null,
+    email: `${id}@example.com`,
+    phone: null,
+    verifiedEmail: false,
+    verifiedPhone: false,
+    status: 'enabled',
+    roleNames: ['admin'],
+    userTenants: [{ tenantId: 'T1', tenantName: 'Acme', roleNames: ['r'] }],
+    customAttributes: { plan: 'pro', seats: 3, trial: false },
+    picture: null,
+    test: false,
+    createdAt: 1_795_000_000_000 + id.charCodeAt(1),
+    lastLoginAt: null,
+    ...values,
+  };
+}
+
+for (const kind of DATABASE_KINDS) {
+  describe(`UsersRepository on ${kind}`, () => {
+    async function open(): Promise<{ repository: UsersRepository; dataSource: DataSource }> {
+      const dataSource = await migratedDatabase(kind);
+      return { repository: new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource), dataSource };
+    }
+
+    it('stores a user with its login IDs and answers concurrent lookups, each with its own plain record', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1'), ['u1@example.com', 'alias1']);
+      await repository.insert(user('U2', 'P1', { phone: '+14155550100' }), ['+14155550100']);
+      await repository.insert(user('U3', 'P2'), ['u1@example.com']);
+      const [a, b, c, other, none] = await Promise.all([
+        repository.findByLoginId('P1', 'alias1'),
+        repository.findByLoginId('P1', '+14155550100'),
+        repository.findByLoginId('P1', 'u1@example.com'),
+        repository.findByLoginId('P2', 'u1@example.com'),
+        repository.findByLoginId('P1', 'nobody'),
+      ]);
+      assert.deepEqual(a, { user: user('U1'), loginIds: ['u1@example.com', 'alias1'] });
+      assert.ok(!(a!.user instanceof UserEntity), 'a plain read model, not an entity');
+      assert.deepEqual(b?.loginIds, ['+14155550100']);
+      assert.deepEqual(c, a);
+      assert.notEqual(c!.loginIds, a!.loginIds);
+      assert.equal(other?.user.id, 'U3');
+      assert.equal(none, null);
+      assert.deepEqual(await repository.findById('P1', 'U1'), a);
+      assert.equal(await repository.findById('P2', 'U1'), null);
+    });
+
+    it('inserts nothing when a login ID is taken', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1'), ['taken']);
+      await assert.rejects(repository.insert(user('U2'), ['fresh', 'taken']), LoginIdTaken);
+      assert.equal(await repository.findById('P1', 'U2'), null);
+      assert.equal(await repository.ownerOf('P1', 'fresh'), null);
+    });
+
+    it('records concurrent sign-ins by e-mail and by phone, each with its own values', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1'), ['u1']);
+      await repository.insert(user('U2'), ['u2']);
+      await Promise.all([
+        repository.recordSignIn({ userId: 'U1', kind: 'email', address: 'new1@example.com', at: 11 }),
+        repository.recordSignIn({ userId: 'U2', kind: 'phone', address: '+14155550101', at: 22 }),
+      ]);
+      const [one, two] = await Promise.all([repository.findById('P1', 'U1'), repository.findById('P1', 'U2')]);
+      assert.deepEqual(one?.user, user('U1', 'P1', { email: 'new1@example.com', verifiedEmail: true, lastLoginAt: 11 }));
+      assert.deepEqual(two?.user, user('U2', 'P1', { phone: '+14155550101', verifiedPhone: true, lastLoginAt: 22 }));
+    });
+
+    it('updates attributes and login IDs together, or not at all', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1'), ['u1', 'old']);
+      await repository.insert(user('U2'), ['u2']);
+      await repository.update('P1', 'U1', { name: 'Ada', status: 'disabled', roleNames: [] }, ['u1', 'new']);
+      assert.deepEqual(await repository.findById('P1', 'U1'), { user: user('U1', 'P1', { name: 'Ada', status: 'disabled', roleNames: [] }), loginIds: ['u1', 'new'] });
+      await assert.rejects(repository.update('P1', 'U1', { name: 'Lost' }, ['u1', 'u2']), LoginIdTaken);
+      assert.deepEqual((await repository.findById('P1', 'U1'))?.loginIds, ['u1', 'new']);
+      assert.equal((await repository.findById('P1', 'U1'))?.user.name, 'Ada');
+      await assert.rejects(repository.update('P1', 'U9', {}, ['ghost']), UserGone);
+      assert.equal(await repository.ownerOf('P1', 'ghost'), null, 'no login ID of a user that does not exist');
+    });
+
+    it('changes an address with its login ID, and merges a user into another', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1'), ['u1@example.com', 'alias']);
+      await repository.insert(user('U2'), ['u2@example.com']);
+      await repository.changeAddress('P1', 'U1', { email: 'n@example.com', verifiedEmail: true }, 'u1@example.com', { loginId: 'n@example.com', position: 0 });
+      assert.deepEqual(await repository.links('P1', 'U1'), [
+        { loginId: 'n@example.com', position: 0 },
+        { loginId: 'alias', position: 1 },
+      ]);
+      await assert.rejects(repository.changeAddress('P1', 'U1', {}, undefined, { loginId: 'u2@example.com', position: 2 }), LoginIdTaken);
+      await repository.merge('P1', 'U1', 'U2', { email: 'u2@example.com', verifiedEmail: true });
+      assert.equal(await repository.findById('P1', 'U1'), null);
+      const merged = await repository.findById('P1', 'U2');
+      assert.deepEqual(merged?.loginIds, ['u2@example.com', 'n@example.com', 'alias']);
+      assert.equal(merged?.user.verifiedEmail, true);
+      await assert.rejects(repository.merge('P1', 'U1', 'U2', {}), UserGone);
+    });
+
+    it('deletes a user with its login IDs, and searches', async () => {
+      const { repository } = await open();
+      await repository.insert(user('U1', 'P1', { name: 'Ada Lovelace' }), ['ada']);
+      await repository.insert(user('U2', 'P1', { name: 'Grace_Hopper', test: true }), ['grace']);
+      await repository.insert(user('U3', 'P1', { name: 'Alan' }), ['alan']);
+      const names = async (filter: object) =>
+        (await repository.search('P1', { page: 0, limit: 10, ...filter })).records.map((record) => record.user.name);
+      assert.deepEqual(await names({}), ['Ada Lovelace', 'Alan']);
+      assert.deepEqual(await names({ withTestUser: true, text: 'a' }), ['Ada Lovelace', 'Grace_Hopper', 'Alan']);
+      assert.deepEqual(await names({ testUsersOnly: true, text: '_' }), ['Grace_Hopper']);
+      assert.deepEqual(await names({ loginIds: ['ALAN'] }), ['Alan']);
+      assert.equal((await repository.search('P1', { page: 1, limit: 1 })).total, 2);
+      await repository.delete('P1', 'U1');
+      assert.equal(await repository.findById('P1', 'U1'), null);
+      assert.equal(await repository.ownerOf('P1', 'ada'), null);
+    });
+  });
+}
