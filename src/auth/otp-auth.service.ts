@@ -10,6 +10,7 @@ import { DeliveryRecordsService } from '../delivery/delivery-records.service.js'
 import type { DeliveryJobType } from '../delivery/delivery.types.js';
 import { type FunnelOutcome, MetricsService } from '../metrics/metrics.service.js';
 import { OtpService } from '../otp/otp.service.js';
+import type { PhoneChannel } from '../channels/channels.js';
 import type { Channel, ChallengeContext, Purpose, VerifiedChallenge } from '../otp/otp.types.js';
 import type { Project } from '../projects/projects.service.js';
 import { SendLimitsService } from '../rate-limit/send-limits.service.js';
@@ -45,8 +46,6 @@ export interface ClientInfo {
 }
 
 export type SendResult = { maskedEmail: string } | { maskedPhone: string };
-
-export type PhoneChannel = Exclude<Channel, 'email'>;
 
 /** What a sign-up keeps in its challenge until the code comes back: the user to create. */
 interface SignUpContext extends ChallengeContext {

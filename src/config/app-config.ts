@@ -1,10 +1,11 @@
+import { CHANNEL, type PhoneChannel } from '../channels/channels.js';
+import { providerNamed } from '../delivery/providers/providers.js';
 import { type EnvironmentVariables, parseEnvironment, type PhoneProviderName } from './config.schema.js';
 import { weakSecretReason } from './secret-strength.js';
 
 /** The route Twilio's status callbacks come to (TwilioStatusController), under PUBLIC_URL. */
 export const TWILIO_STATUS_PATH = 'v1/delivery/twilio/status';
 
-export type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
 /** `none`: the channel is off (production without a provider); its send routes answer 400. */
 export type PhoneProviderSetting = PhoneProviderName | 'none';
 
@@ -54,6 +55,8 @@ export class AppConfig {
   readonly publicUrl!: string | null;
   readonly twilio?: TwilioSettings;
   readonly deliveryWebhook?: { url: string; secret: string };
+  /** What each provider in use read from its own variables (ProviderDefinition.settings), by provider name. */
+  readonly providerSettings!: Readonly<Record<string, unknown>>;
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
@@ -106,6 +109,7 @@ export class AppConfig {
     const weakness = production && value.OTP_SECRET ? weakSecretReason(value.OTP_SECRET) : null;
     if (weakness) problems.push(`OTP_SECRET: refused when NODE_ENV=production: it ${weakness}`);
     if (purpose === 'server') problems.push(...providerProblems(value, production, emailProvider, phoneProviders));
+    const providerSettings = purpose === 'server' ? ownProviderSettings(env, production, phoneProviders, problems) : {};
     if (problems.length) throw new ConfigError(problems);
 
     const dbUrl = value.DATABASE_URL ?? 'sqlite:./data/otp.sqlite';
@@ -147,6 +151,7 @@ export class AppConfig {
           }
         : undefined,
       deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,
+      providerSettings,
       logLevel: (value.LOG_LEVEL ?? 'info') as LogLevel,
       runWorker: value.RUN_WORKER ?? false,
       workerConcurrency: value.WORKER_CONCURRENCY ?? 50,
@@ -200,6 +205,32 @@ function providerProblems(
     if (!value.DELIVERY_WEBHOOK_SECRET) problems.push('DELIVERY_WEBHOOK_SECRET: required when a *_PROVIDER is webhook');
   }
   return problems;
+}
+
+/**
+ * Each phone provider in use must carry the channel that picks it, and reads its own variables
+ * (ProviderDefinition.settings); their problems join the others.
+ */
+function ownProviderSettings(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  phoneProviders: Record<PhoneChannel, PhoneProviderSetting>,
+  problems: string[],
+): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  const read = new Set<string>();
+  for (const [channel, name] of Object.entries(phoneProviders) as [PhoneChannel, PhoneProviderSetting][]) {
+    const definition = name === 'none' ? undefined : providerNamed(name);
+    if (definition && !definition.channels.includes(channel)) {
+      problems.push(`${CHANNEL[channel].providerVariable}=${name}: ${name} does not carry ${channel} (it carries ${definition.channels.join(', ')})`);
+    }
+    if (!definition?.settings || read.has(name)) continue;
+    read.add(name);
+    const result = definition.settings(env, production);
+    if (result.problems) problems.push(...result.problems);
+    else settings[name] = result.settings;
+  }
+  return settings;
 }
 
 /** The variables the CLI reads: the database, the secret that seals signing keys, logging. */

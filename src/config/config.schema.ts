@@ -12,6 +12,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { PHONE_PROVIDER_NAMES } from '../delivery/providers/providers.js';
 
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase())
@@ -21,8 +22,9 @@ const toBool = ({ value }: { value: unknown }) =>
       : value;
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
-export const PHONE_PROVIDERS = ['console', 'twilio', 'webhook'] as const;
-export type PhoneProviderName = (typeof PHONE_PROVIDERS)[number];
+/** Names a phone channel's *_PROVIDER may take; AppConfig then checks that the provider carries that channel. */
+export const PHONE_PROVIDERS = PHONE_PROVIDER_NAMES;
+export type PhoneProviderName = string;
 
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 

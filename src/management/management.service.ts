@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { SessionsService } from '../auth/sessions.service.js';
+import { isPhoneChannel } from '../channels/channels.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Project } from '../projects/projects.service.js';
@@ -117,11 +118,10 @@ export class ManagementService {
     const asked = managedLoginId(body.loginId);
     const loginId = record.loginIds.includes(asked) ? asked : record.loginIds[0]!;
     const channel = body.deliveryMethod;
-    const target =
-      channel === 'email'
-        ? (record.user.email ?? (isEmail(loginId) ? loginId : null))
-        : (record.user.phone ?? (looksLikePhone(loginId, channel) ? parsePhone(loginId, 'loginId').e164 : null));
-    if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${channel === 'email' ? 'e-mail address' : 'phone number'}`);
+    const target = isPhoneChannel(channel)
+      ? (record.user.phone ?? (looksLikePhone(loginId, channel) ? parsePhone(loginId, 'loginId').e164 : null))
+      : (record.user.email ?? (isEmail(loginId) ? loginId : null));
+    if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${isPhoneChannel(channel) ? 'phone number' : 'e-mail address'}`);
     const { settings } = project;
     const customClaims = body.loginOptions?.customClaims;
     const { code } = await this.otp.issue(
