@@ -4,6 +4,7 @@ import type { ProviderDefinition } from './provider-definition.js';
 import { sinkProvider } from './sink/sink.definition.js';
 import { smtpProvider } from './smtp/smtp.definition.js';
 import { twilioProvider } from './twilio/twilio.definition.js';
+import { vonageProvider } from './vonage/vonage.definition.js';
 import { webhookProvider } from './webhook/webhook.definition.js';
 
 /** Every provider. A new one is a folder exporting its definition, and a line here. */
@@ -13,6 +14,7 @@ export const PROVIDERS: readonly ProviderDefinition<unknown>[] = [
   smtpProvider,
   twilioProvider,
   webhookProvider,
+  vonageProvider,
 ];
 
 /** The values a phone channel's *_PROVIDER variable may take (besides unset). */
