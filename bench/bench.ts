@@ -22,7 +22,7 @@ import pg from 'pg';
 import { SecretsService } from '../src/common/crypto/secrets.service.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { DeliveryQueueService } from '../src/delivery/delivery-queue.service.js';
-import { sinkKey } from '../src/delivery/providers/sink.provider.js';
+import { sinkKey } from '../src/delivery/providers/sink/sink.provider.js';
 import { QUEUE_PREFIX } from '../src/queue/queue.module.js';
 import { freePort } from '../test/support/ports.js';
 import { allocateRedisDb, createDatabase, type DbKind, PG_ADMIN_URL, REDIS_BASE } from '../test/support/stack.js';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { loadEnvironment } from './config/environment.js';
+import { PROVIDERS } from './delivery/providers/providers.js';
 import { assertRedisReachable, assertSameSecret, SecretMismatchError } from './redis/preflight.js';
 import { startPrivateRedis } from './redis/private-redis.js';
 
@@ -13,7 +14,7 @@ import { startPrivateRedis } from './redis/private-redis.js';
 export async function preflight({ privateRedis = false }: { privateRedis?: boolean } = {}): Promise<AppConfig> {
   let config: AppConfig;
   try {
-    config = AppConfig.fromEnvironment(loadEnvironment());
+    config = AppConfig.fromEnvironment(loadEnvironment(), 'server', PROVIDERS);
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);

@@ -2,7 +2,7 @@ import { Body, Controller, createParamDecorator, type ExecutionContext, HttpCode
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrorResponses } from '../common/http/api-error-responses.js';
-import type { Channel } from '../otp/otp.types.js';
+import { type Channel, CHANNELS, PHONE_CHANNELS, type PhoneChannel } from '../channels/channels.js';
 import type { Project } from '../projects/projects.service.js';
 import { JwtResponseDto } from './dto/jwt-response.dto.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from './dto/otp-requests.dto.js';
 import type { ClientInfo } from './client-info.js';
 import { AddressUpdateUseCase } from './otp/address-update.use-case.js';
-import type { PhoneChannel, SendOptions, SendResult, UpdateOptions } from './otp/otp-options.js';
+import type { SendOptions, SendResult, UpdateOptions } from './otp/otp-options.js';
 import { SignInUseCase } from './otp/sign-in.use-case.js';
 import { SignUpOrInUseCase } from './otp/sign-up-or-in.use-case.js';
 import { SignUpUseCase } from './otp/sign-up.use-case.js';
@@ -27,7 +27,7 @@ import { CurrentSession, RefreshAuthGuard } from './refresh-auth.guard.js';
 import type { AuthenticatedSession } from './sessions.service.js';
 
 /** One route per delivery method, so that the OpenAPI document lists every path the SDKs call. */
-const perChannel = (action: string) => ['email', 'sms', 'voice', 'whatsapp'].map((channel) => `${action}/${channel}`);
+const perChannel = (action: string) => CHANNELS.map((channel) => `${action}/${channel}`);
 const MASKED = { schema: { oneOf: [{ $ref: getSchemaPath(MaskedEmailResponseDto) }, { $ref: getSchemaPath(MaskedPhoneResponseDto) }] } };
 
 /** The delivery method is the last segment of the matched route, e.g. `signin/email`. */
@@ -120,7 +120,7 @@ export class OtpController {
   }
 
   /** Send a code to a new phone number of the signed-in user; verify it at verify/<method> with the user's login ID. */
-  @Post(['update/phone/sms', 'update/phone/voice', 'update/phone/whatsapp'])
+  @Post(PHONE_CHANNELS.map((channel) => `update/phone/${channel}`))
   @RateLimitLayer('send')
   @HttpCode(200)
   @UseGuards(RefreshAuthGuard)

@@ -1,10 +1,11 @@
+import { CHANNEL, PHONE_CHANNELS, type PhoneChannel } from '../channels/channels.js';
+import type { ProviderDeclaration } from './provider-declaration.js';
 import { weakSecretReason } from './secret-strength.js';
 import { parseVariables } from './variable.js';
-import { type EnvironmentValues, type PhoneProviderName, VARIABLES } from './variables.js';
+import { BUILT_IN_PHONE_PROVIDERS, type EnvironmentValues, VARIABLES } from './variables.js';
 
-export type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
 /** `none`: the channel is off (production without a provider); its send routes answer 400. */
-export type PhoneProviderSetting = PhoneProviderName | 'none';
+export type PhoneProviderSetting = string;
 
 export type DatabaseConfig =
   | { type: 'postgres'; url: string; poolSize: number }
@@ -50,6 +51,8 @@ export class AppConfig {
   readonly publicUrl!: string | null;
   readonly twilio?: TwilioSettings;
   readonly deliveryWebhook?: { url: string; secret: string };
+  /** What each provider in use read from its own variables (ProviderDefinition.settings), by provider name. */
+  readonly providerSettings!: Readonly<Record<string, unknown>>;
   readonly logLevel!: LogLevel;
   readonly runWorker!: boolean;
   readonly workerConcurrency!: number;
@@ -79,7 +82,7 @@ export class AppConfig {
   }
 
   /** Parses and checks the environment; throws ConfigError listing every problem, one per line. */
-  static fromEnvironment(env: NodeJS.ProcessEnv, purpose: 'server' | 'cli' = 'server'): AppConfig {
+  static fromEnvironment(env: NodeJS.ProcessEnv, purpose: 'server' | 'cli' = 'server', providers: readonly ProviderDeclaration[] = []): AppConfig {
     // The CLI touches only the database and sealed signing keys: it must not need the SMTP or
     // Twilio settings of the servers, so it validates only what it uses.
     const { value, problems } = parseVariables(VARIABLES, purpose === 'cli' ? pick(env, CLI_VARIABLES) : env);
@@ -96,12 +99,13 @@ export class AppConfig {
       whatsapp: value.WHATSAPP_PROVIDER ?? (production ? 'none' : 'console'),
     } satisfies Record<PhoneChannel, PhoneProviderSetting>;
     const publicUrl = value.PUBLIC_URL?.replace(/\/+$/, '') ?? null;
-    const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
+    const uses = (name: string) => Object.values(phoneProviders).includes(name);
 
     if (production && !value.OTP_SECRET) problems.push('OTP_SECRET: required when NODE_ENV=production');
     const weakness = production && value.OTP_SECRET ? weakSecretReason(value.OTP_SECRET) : null;
     if (weakness) problems.push(`OTP_SECRET: refused when NODE_ENV=production: it ${weakness}`);
     if (purpose === 'server') problems.push(...providerProblems(value, production, emailProvider, phoneProviders));
+    const providerSettings = purpose === 'server' ? ownProviderSettings(env, production, phoneProviders, providers, problems) : {};
     if (problems.length) throw new ConfigError(problems);
 
     const dbUrl = value.DATABASE_URL;
@@ -142,6 +146,7 @@ export class AppConfig {
           }
         : undefined,
       deliveryWebhook: uses('webhook') ? { url: value.DELIVERY_WEBHOOK_URL!, secret: value.DELIVERY_WEBHOOK_SECRET! } : undefined,
+      providerSettings,
       logLevel: value.LOG_LEVEL,
       runWorker: value.RUN_WORKER,
       workerConcurrency: value.WORKER_CONCURRENCY,
@@ -178,7 +183,7 @@ function providerProblems(
     const variable = `${channel.toUpperCase()}_PROVIDER`;
     if (production && provider === 'console') problems.push(`${variable}=console: refused when NODE_ENV=production (it logs messages instead of sending them)`);
   }
-  const uses = (name: PhoneProviderName) => Object.values(phoneProviders).includes(name);
+  const uses = (name: string) => Object.values(phoneProviders).includes(name);
   if (uses('twilio')) {
     if (!value.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: required when a *_PROVIDER is twilio');
     if (!value.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: required when a *_PROVIDER is twilio');
@@ -195,6 +200,44 @@ function providerProblems(
     if (!value.DELIVERY_WEBHOOK_SECRET) problems.push('DELIVERY_WEBHOOK_SECRET: required when a *_PROVIDER is webhook');
   }
   return problems;
+}
+
+/**
+ * Each phone provider in use must carry the channel that picks it, and reads its own variables
+ * (ProviderDefinition.settings); their problems join the others.
+ */
+function ownProviderSettings(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  phoneProviders: Record<PhoneChannel, PhoneProviderSetting>,
+  providers: readonly ProviderDeclaration[],
+  problems: string[],
+): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  const read = new Set<string>();
+  for (const [channel, name] of Object.entries(phoneProviders) as [PhoneChannel, PhoneProviderSetting][]) {
+    if (name === 'none' || BUILT_IN_PHONE_PROVIDERS.includes(name)) continue;
+    const definition = providers.find((provider) => provider.name === name);
+    if (!definition) {
+      const names = [...BUILT_IN_PHONE_PROVIDERS, ...providers.filter((p) => p.channels.some((c) => PHONE_CHANNELS.includes(c as PhoneChannel))).map((p) => p.name)];
+      problems.push(`${CHANNEL[channel].providerVariable}=${JSON.stringify(name)}: must be one of the following values: ${[...new Set(names)].join(', ')}`);
+      continue;
+    }
+    if (!definition.channels.includes(channel)) {
+      problems.push(`${CHANNEL[channel].providerVariable}=${name}: ${name} does not carry ${channel} (it carries ${definition.channels.join(', ')})`);
+    }
+    if (!definition.settings || read.has(name)) continue;
+    read.add(name);
+    const own = parseVariables(definition.variables ?? {}, env);
+    if (!own.value) {
+      problems.push(...own.problems);
+      continue;
+    }
+    const result = definition.settings(own.value, production);
+    if (result.problems) problems.push(...result.problems);
+    else settings[name] = result.settings;
+  }
+  return settings;
 }
 
 /** The variables the CLI reads (declared `cli`): the database, the secret that seals signing keys, logging. */

@@ -1,12 +1,14 @@
 import { combine, flag, int, oneOf, text, type Values } from './variable.js';
 
-export const PHONE_PROVIDERS = ['console', 'twilio', 'webhook'] as const;
-export type PhoneProviderName = (typeof PHONE_PROVIDERS)[number];
+/** Phone providers whose settings are declared here; the others declare theirs in their own folder (ProviderDeclaration). */
+export const BUILT_IN_PHONE_PROVIDERS: readonly string[] = ['console', 'twilio', 'webhook'];
 
 const HTTP_URL = /^https?:\/\/.+/;
 const E164 = /^\+[1-9]\d{1,14}$/;
 const PHONE_PROVIDER = {
   group: 'Phone channels',
+  pattern: /^[a-z][a-z0-9-]{0,31}$/,
+  message: 'must be the name of a provider',
   defaultText: '`console` (none in production)',
   example: 'console',
 } as const;
@@ -131,13 +133,13 @@ const EMAIL = {
 };
 
 const PHONE = {
-  SMS_PROVIDER: oneOf(PHONE_PROVIDERS, {
+  SMS_PROVIDER: text({
     ...PHONE_PROVIDER,
-    description: 'provider of the sms channel: `console` (development: logs the message), `twilio` or `webhook`',
+    description: 'provider of the sms channel: `console` (development: logs the message), `twilio`, `webhook`, or a provider whose variables are listed in a group of its own below',
     details: ['Unset in production switches the channel off (its routes answer 400); console is refused in production.'],
   }),
-  VOICE_PROVIDER: oneOf(PHONE_PROVIDERS, { ...PHONE_PROVIDER, description: 'provider of the voice channel, as `SMS_PROVIDER`' }),
-  WHATSAPP_PROVIDER: oneOf(PHONE_PROVIDERS, { ...PHONE_PROVIDER, description: 'provider of the whatsapp channel, as `SMS_PROVIDER`' }),
+  VOICE_PROVIDER: text({ ...PHONE_PROVIDER, description: 'provider of the voice channel, as `SMS_PROVIDER`' }),
+  WHATSAPP_PROVIDER: text({ ...PHONE_PROVIDER, description: 'provider of the whatsapp channel, as `SMS_PROVIDER`' }),
 };
 
 const TWILIO = {

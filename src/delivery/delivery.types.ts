@@ -99,4 +99,6 @@ export class PermanentDeliveryError extends Error {
 export interface MessageProvider {
   readonly name: string;
   send(message: OutboundMessage): Promise<ProviderResult>;
+  /** Releases pooled connections at shutdown. */
+  close?(): void;
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
-import { isValidTwilioSignature } from './providers/twilio-signature.js';
+import { isValidTwilioSignature } from './providers/twilio/twilio-signature.js';
 import { twilioStatusCallbackUrl } from './twilio-status.route.js';
 
 // Final outcomes only; Twilio also reports queued, sending, sent, ringing, in-progress, which move nothing.

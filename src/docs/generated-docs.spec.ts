@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ERRORS } from '../common/errors/error-codes.js';
 import { ProjectSettings } from '../projects/project-settings.js';
-import { generatedFiles, renderReadme } from './generated-docs.js';
-import { VARIABLES } from '../config/variables.js';
+import { ALL_VARIABLES as VARIABLES, generatedFiles, renderReadme } from './generated-docs.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const committed = (path: string) => readFileSync(join(ROOT, path), 'utf8');

@@ -5,6 +5,7 @@ import { SETTINGS_ROWS } from '../projects/project-settings.docs.js';
 import { ProjectSettings, type SettingsKey } from '../projects/project-settings.js';
 import type { Variable, Variables } from '../config/variable.js';
 import { VARIABLES } from '../config/variables.js';
+import { PROVIDERS } from '../delivery/providers/providers.js';
 
 /**
  * The documentation generated from declarations in code: `.env.example` and the README's
@@ -45,7 +46,10 @@ function exampleValue(variable: Variable): string {
   return /^[\w.:/@+-]*$/.test(value) ? value : JSON.stringify(value);
 }
 
-export function renderEnvExample(variables: Variables = VARIABLES): string {
+/** Every variable: config's own, then each provider's, which its folder declares. */
+export const ALL_VARIABLES: Variables = Object.assign({}, VARIABLES, ...PROVIDERS.map((provider) => provider.variables ?? {}));
+
+export function renderEnvExample(variables: Variables = ALL_VARIABLES): string {
   const lines = [...ENV_EXAMPLE_HEADER];
   let group: string | undefined;
   for (const [name, variable] of Object.entries(variables)) {
@@ -63,7 +67,7 @@ export function renderEnvExample(variables: Variables = VARIABLES): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
-export function renderEnvironmentTable(variables: Variables = VARIABLES): string {
+export function renderEnvironmentTable(variables: Variables = ALL_VARIABLES): string {
   const rows = ['| group | variable | default | meaning |', '|---|---|---|---|'];
   let group: string | undefined;
   for (const [name, variable] of Object.entries(variables)) {

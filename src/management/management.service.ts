@@ -3,6 +3,7 @@ import { isEmail } from 'class-validator';
 import { baseContext } from '../auth/otp/challenge-context.js';
 import { userAddress } from '../auth/otp/recipients.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { isPhoneChannel } from '../channels/channels.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { OtpService } from '../otp/otp.service.js';
 import type { Project } from '../projects/projects.service.js';
@@ -120,7 +121,7 @@ export class ManagementService {
     const loginId = record.loginIds.includes(asked) ? asked : record.loginIds[0]!;
     const channel = body.deliveryMethod;
     const target = userAddress(channel, loginId, record);
-    if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${channel === 'email' ? 'e-mail address' : 'phone number'}`);
+    if (!target) throw new DomainError('INVALID_REQUEST', `The test user has no ${isPhoneChannel(channel) ? 'phone number' : 'e-mail address'}`);
     const { settings } = project;
     const customClaims = body.loginOptions?.customClaims;
     const { code } = await this.otp.issue(

@@ -1,5 +1,4 @@
-export const CHANNELS = ['email', 'sms', 'voice', 'whatsapp'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, type Channel } from '../channels/channels.js';
 
 export type Purpose = 'signup' | 'signin' | 'signup-in' | 'update-email' | 'update-phone';
 

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsUrl, Matches, Max, Min, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
+import { isPhoneChannel, type PhoneChannel } from '../channels/channels.js';
 
 /** A domain name (no scheme, port or path), or the empty string. */
 const DOMAIN_OR_EMPTY = /^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -130,8 +131,6 @@ export class ProjectSettings {
   deliveryFallback = '';
 }
 
-type PhoneChannel = 'sms' | 'voice' | 'whatsapp';
-const PHONE_CHANNELS: readonly string[] = ['sms', 'voice', 'whatsapp'];
 
 /**
  * The chains of a deliveryFallback setting, or null when it is malformed. A channel may appear
@@ -145,7 +144,7 @@ export function parseFallbackChains(setting: string): PhoneChannel[][] | null {
     const steps = chain.split('>').map((step) => step.trim());
     if (steps.length < 2) return null;
     for (const step of steps) {
-      if (!PHONE_CHANNELS.includes(step) || seen.has(step)) return null;
+      if (!isPhoneChannel(step) || seen.has(step)) return null;
       seen.add(step);
     }
     chains.push(steps as PhoneChannel[]);

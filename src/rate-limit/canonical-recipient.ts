@@ -1,4 +1,4 @@
-import type { Channel } from '../otp/otp.types.js';
+import { type Channel, isPhoneChannel } from '../channels/channels.js';
 
 /** Providers that ignore dots in the local part, and the domain each one's aliases stand for. */
 const DOTLESS_DOMAINS: Record<string, string> = {
@@ -15,7 +15,7 @@ const DOTLESS_DOMAINS: Record<string, string> = {
  */
 export function canonicalRecipient(channel: Channel, recipient: string): string {
   const trimmed = recipient.trim();
-  if (channel !== 'email') return trimmed;
+  if (isPhoneChannel(channel)) return trimmed;
   const address = trimmed.toLowerCase();
   const at = address.lastIndexOf('@');
   if (at < 1) return address;

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { DomainError } from '../common/errors/domain-error.js';
-import type { Channel } from '../otp/otp.types.js';
+import { type Channel, isPhoneChannel } from '../channels/channels.js';
 import type { Project } from '../projects/projects.service.js';
 import { InjectRedis } from '../redis/redis.module.js';
 import { looksLikePhone, parsePhone } from '../users/phone.js';
@@ -58,7 +58,7 @@ export class SendLimitsService {
    */
   async assertCanSend(project: Project, channel: Channel, recipient: string, kind: { newRecipient: boolean; client: string; decoy?: boolean }): Promise<void> {
     const { settings } = project;
-    if (channel !== 'email' && !(kind.decoy && !looksLikePhone(recipient, channel))) {
+    if (isPhoneChannel(channel) && !(kind.decoy && !looksLikePhone(recipient, channel))) {
       this.assertRecipientAllowed(project, channel, recipient);
       if (kind.newRecipient) await this.assertPrefixVelocity(project, recipient);
     }
@@ -96,7 +96,7 @@ export class SendLimitsService {
    * refused number leaves nothing behind. `recipient` is normalised (E.164).
    */
   assertRecipientAllowed(project: Project, channel: Channel, recipient: string): void {
-    if (channel === 'email') return;
+    if (!isPhoneChannel(channel)) return;
     const phone = parsePhone(recipient);
     const { settings } = project;
     const refusedType = phone.type === undefined ? 'unknown-type' : REFUSED_TYPES[phone.type];

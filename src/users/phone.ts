@@ -1,6 +1,6 @@
 import { type NumberType, parseDigits, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from '../common/errors/domain-error.js';
-import type { Channel } from '../otp/otp.types.js';
+import { CHANNEL, type Channel, isPhoneChannel } from '../channels/channels.js';
 import { normalizeLoginId } from './users.service.js';
 
 export interface ParsedPhone {
@@ -42,10 +42,10 @@ export function parsePhone(raw: string, field = 'phone'): ParsedPhone {
 
 /** Text channels need a number that can receive messages; a fixed line can only take a call. */
 export function assertChannelReaches(phone: ParsedPhone, channel: Channel, field = 'phone'): void {
-  if ((channel === 'sms' || channel === 'whatsapp') && phone.type === 'FIXED_LINE') {
+  if (!CHANNEL[channel].reachesFixedLine && phone.type === 'FIXED_LINE') {
     throw new DomainError(
       'INVALID_REQUEST',
-      `${field} is a fixed-line number, which cannot receive ${channel === 'sms' ? 'SMS' : 'WhatsApp'} messages: use the voice delivery method instead`,
+      `${field} is a fixed-line number, which cannot receive ${CHANNEL[channel].label} messages: use the voice delivery method instead`,
     );
   }
 }
@@ -57,7 +57,7 @@ export function assertChannelReaches(phone: ParsedPhone, channel: Channel, field
 export function looksLikePhone(loginId: string, channel: Channel): boolean {
   const value = asciiDigits(loginId).trim().replace(EXTENSION, '');
   // On phone channels a bare run of digits is a phone number too (and must then carry a country code).
-  return channel === 'email' ? /^\+[\d\s().-]+$/.test(value) : /^\+?[\d\s().-]+$/.test(value);
+  return isPhoneChannel(channel) ? /^\+?[\d\s().-]+$/.test(value) : /^\+[\d\s().-]+$/.test(value);
 }
 
 /**

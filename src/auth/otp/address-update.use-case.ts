@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { Channel } from '../../otp/otp.types.js';
+import type { Channel, PhoneChannel } from '../../channels/channels.js';
 import type { Project } from '../../projects/projects.service.js';
 import { assertChannelReaches, loginIdFor, parsePhone } from '../../users/phone.js';
 import { UsersService } from '../../users/users.service.js';
 import type { AuthenticatedSession } from '../sessions.service.js';
 import { type AddressUpdateContext, baseContext } from './challenge-context.js';
-import type { PhoneChannel, SendResult, UpdateOptions } from './otp-options.js';
+import type { SendResult, UpdateOptions } from './otp-options.js';
 import { OtpSendPipeline } from './send-pipeline.js';
 
 /**

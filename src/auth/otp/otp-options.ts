@@ -1,5 +1,4 @@
 import type { AuditInput } from '../../audit/audit.service.js';
-import type { Channel } from '../../otp/otp.types.js';
 import type { MaskedEmailResponseDto, MaskedPhoneResponseDto } from '../dto/otp-requests.dto.js';
 
 export interface SendOptions {
@@ -23,8 +22,6 @@ export interface UpdateOptions extends SendOptions {
 
 /** The answer of a send: the address the message went to, masked. */
 export type SendResult = MaskedEmailResponseDto | MaskedPhoneResponseDto;
-
-export type PhoneChannel = Exclude<Channel, 'email'>;
 
 /** The audit fields of a verify, known before its outcome. */
 export type VerifyEvent = Omit<AuditInput, 'action' | 'outcome'>;

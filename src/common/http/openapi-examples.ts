@@ -1,9 +1,9 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { CHANNELS, isPhoneChannel, PHONE_CHANNELS, type PhoneChannel } from '../../channels/channels.js';
 
 const EMAIL = 'ada@example.com';
-const PHONE_CHANNELS = ['sms', 'voice', 'whatsapp'];
 /** One number per phone channel, so that each channel's sign-up example works after another's. */
-const PHONES: Record<string, string> = { sms: '+14155550100', voice: '+14155550102', whatsapp: '+14155550103' };
+const PHONES: Record<PhoneChannel, string> = { sms: '+14155550100', voice: '+14155550102', whatsapp: '+14155550103' };
 /** A user of the management examples, apart from the OTP examples' Ada. */
 const MGMT_USER = 'grace@example.com';
 const TEST_USER = 'test-grace@example.com';
@@ -17,8 +17,8 @@ const TEST_USER = 'test-grace@example.com';
  */
 export function requestExamples(): Record<string, unknown> {
   const examples: Record<string, unknown> = {};
-  for (const channel of ['email', ...PHONE_CHANNELS]) {
-    const loginId = channel === 'email' ? EMAIL : PHONES[channel]!;
+  for (const channel of CHANNELS) {
+    const loginId = isPhoneChannel(channel) ? PHONES[channel] : EMAIL;
     examples[`/v1/auth/otp/signup/${channel}`] = { loginId, user: { name: 'Ada Lovelace' } };
     examples[`/v1/auth/otp/signin/${channel}`] = { loginId };
     examples[`/v1/auth/otp/signup-in/${channel}`] = { loginId };

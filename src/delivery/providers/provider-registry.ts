@@ -1,29 +1,26 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig, type PhoneChannel } from '../../config/app-config.js';
-import type { Channel } from '../../otp/otp.types.js';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Channel } from '../../channels/channels.js';
+import { AppConfig } from '../../config/app-config.js';
 import { InjectRedis } from '../../redis/redis.module.js';
 import type { RedisClient } from '../../redis/redis-client.js';
 import type { MessageProvider } from '../delivery.types.js';
-import { twilioStatusCallbackUrl } from '../twilio-status.route.js';
-import { ConsoleProvider } from './console.provider.js';
-import { SinkProvider } from './sink.provider.js';
-import { SmtpProvider } from './smtp.provider.js';
-import { TwilioProvider } from './twilio.provider.js';
-import { WebhookProvider } from './webhook.provider.js';
+import { providerNamed } from './providers.js';
 
-/** Picks, once at boot, the provider configured for each channel. */
+/** Creates, once at boot, the provider configured for each channel; channels that name the same provider share it. */
 @Injectable()
-export class ProviderRegistry implements OnApplicationShutdown {
+export class ProviderRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly providers = new Map<Channel, MessageProvider>();
+  private readonly created = new Map<string, Promise<MessageProvider>>();
 
-  constructor(config: AppConfig, @InjectRedis() redis: RedisClient) {
-    this.providers.set('email', emailProvider(config, redis));
-    const consoleProvider = new ConsoleProvider();
-    const twilio = config.twilio && new TwilioProvider(config.twilio, twilioStatusCallbackUrl(config.publicUrl));
-    const webhook = config.deliveryWebhook && new WebhookProvider(config.deliveryWebhook.url, config.deliveryWebhook.secret);
-    for (const [channel, name] of Object.entries(config.phoneProviders) as [PhoneChannel, string][]) {
-      const provider = name === 'twilio' ? twilio : name === 'webhook' ? webhook : name === 'console' ? consoleProvider : undefined;
-      if (provider) this.providers.set(channel, provider);
+  constructor(
+    private readonly config: AppConfig,
+    @InjectRedis() private readonly redis: RedisClient,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.providers.set('email', await this.create(this.config.email.provider));
+    for (const [channel, name] of Object.entries(this.config.phoneProviders) as [Channel, string][]) {
+      if (name !== 'none') this.providers.set(channel, await this.create(name));
     }
   }
 
@@ -33,18 +30,18 @@ export class ProviderRegistry implements OnApplicationShutdown {
     return provider;
   }
 
-  onApplicationShutdown(): void {
-    for (const provider of this.providers.values()) if (provider instanceof SmtpProvider) provider.close();
+  async onApplicationShutdown(): Promise<void> {
+    for (const provider of this.created.values()) (await provider).close?.();
   }
-}
 
-function emailProvider(config: AppConfig, redis: RedisClient): MessageProvider {
-  switch (config.email.provider) {
-    case 'smtp':
-      return new SmtpProvider(config.email.smtpUrl!, config.email.from);
-    case 'sink':
-      return new SinkProvider(redis, config.email.sinkDelayMs);
-    case 'console':
-      return new ConsoleProvider();
+  private create(name: string): Promise<MessageProvider> {
+    let provider = this.created.get(name);
+    if (!provider) {
+      const definition = providerNamed(name);
+      if (!definition) throw new Error(`No provider is named ${name}`);
+      provider = definition.create({ config: this.config, redis: this.redis, settings: this.config.providerSettings[name] });
+      this.created.set(name, provider);
+    }
+    return provider;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHANNELS } from '../../otp/otp.types.js';
-import { toTwiml } from '../providers/twilio.provider.js';
+import { toTwiml } from '../providers/twilio/twilio.provider.js';
 import { CATALOGS } from './locale.js';
 import { renderAccountExists, renderCode, renderNotice } from './render.js';
 

@@ -1,5 +1,5 @@
-import type { RedisClient } from '../../redis/redis-client.js';
-import type { MessageProvider, OutboundMessage, ProviderResult } from '../delivery.types.js';
+import type { RedisClient } from '../../../redis/redis-client.js';
+import type { MessageProvider, OutboundMessage, ProviderResult } from '../../delivery.types.js';
 
 /** How long the sink keeps the messages of one recipient. */
 const KEEP_MS = 60_000;

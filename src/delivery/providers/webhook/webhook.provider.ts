@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import type { MessageProvider, OutboundMessage, ProviderResult } from '../delivery.types.js';
-import { errorForStatus, fetchWithTimeout } from './http-errors.js';
+import type { MessageProvider, OutboundMessage, ProviderResult } from '../../delivery.types.js';
+import { errorForStatus, fetchWithTimeout } from '../http-errors.js';
 
 /** The JSON body POSTed to DELIVERY_WEBHOOK_URL. */
 export interface DeliveryWebhookPayload {

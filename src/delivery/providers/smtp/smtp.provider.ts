@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import { type MessageProvider, type OutboundMessage, PermanentDeliveryError, type ProviderResult } from '../delivery.types.js';
+import { type MessageProvider, type OutboundMessage, PermanentDeliveryError, type ProviderResult } from '../../delivery.types.js';
 
 /** E-mail through any SMTP server (nodemailer, pooled connections). */
 export class SmtpProvider implements MessageProvider {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { MessageProvider, OutboundMessage, ProviderResult } from '../delivery.types.js';
+import type { MessageProvider, OutboundMessage, ProviderResult } from '../../delivery.types.js';
 
 /**
  * Development only: prints the message instead of sending it. AppConfig refuses it when

@@ -1,6 +1,6 @@
-import type { TwilioSettings } from '../../config/app-config.js';
-import type { MessageProvider, OutboundMessage, ProviderResult, VoiceSegment } from '../delivery.types.js';
-import { errorForStatus, fetchWithTimeout } from './http-errors.js';
+import type { TwilioSettings } from '../../../config/app-config.js';
+import type { MessageProvider, OutboundMessage, ProviderResult, VoiceSegment } from '../../delivery.types.js';
+import { errorForStatus, fetchWithTimeout } from '../http-errors.js';
 
 
 const escapeXml = (s: string) =>
