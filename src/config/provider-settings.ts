@@ -69,14 +69,20 @@ export function ownProviderSettings(
     }
     if (!definition.settings || read.has(name)) continue;
     read.add(name);
-    const own = parseVariables(definition.variables ?? {}, env);
-    if (!own.value) {
-      problems.push(...own.problems);
-      continue;
+    // Variable by variable, so that a malformed value and a missing one are reported in one go.
+    const values: Record<string, unknown> = {};
+    const malformed = new Set<string>();
+    for (const [variable, declaration] of Object.entries(definition.variables ?? {})) {
+      const one = parseVariables({ [variable]: declaration }, env);
+      if (one.value) Object.assign(values, one.value);
+      else {
+        malformed.add(variable);
+        problems.push(...one.problems);
+      }
     }
-    const result = definition.settings(own.value, production);
-    if (result.problems) problems.push(...result.problems);
-    else settings[name] = result.settings;
+    const result = definition.settings(values, production);
+    if (result.problems) problems.push(...result.problems.filter((problem) => !malformed.has(problem.slice(0, problem.search(/[=:]/)))));
+    else if (!malformed.size) settings[name] = result.settings;
   }
   return settings;
 }

@@ -28,7 +28,7 @@ describe('Vonage settings', () => {
     const problems = problemsOf({ VONAGE_API_SECRET: 'do-not-print', VONAGE_FROM: '+0123', VONAGE_API_BASE_URL: 'ftp://x' });
     assert.deepEqual(
       problems.map((p) => p.slice(0, p.indexOf(':'))),
-      ['VONAGE_FROM="+0123"', 'VONAGE_API_BASE_URL="ftp'],
+      ['VONAGE_FROM="+0123"', 'VONAGE_API_BASE_URL="ftp', 'VONAGE_API_KEY'],
     );
     assert.ok(!problems.join('\n').includes('do-not-print'));
     assert.deepEqual(vonageSettings({ VONAGE_FROM: 'Acme' }).problems, ['VONAGE_API_KEY: required when SMS_PROVIDER=vonage', 'VONAGE_API_SECRET: required when SMS_PROVIDER=vonage']);
