@@ -17,7 +17,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) describe(`update email and 
   before(async () => {
     world = await startMailAndPhoneStack(db);
     ({ stack, sink, twilio } = world);
-    projectId = stack.createProject('Acme').projectId;
+    projectId = (await stack.createProject('Acme')).projectId;
   });
   after(() => world?.stop());
 
@@ -193,7 +193,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) describe(`update email and 
     assert.equal(hijackPhone.body.errorCode, 'E062405');
     const projectOnly = await stack.post('/v1/auth/otp/update/email', { loginId: 'gus@example.com', email: 'mal2@example.com' }, projectId);
     assert.equal(projectOnly.status, 401);
-    const otherProject = stack.createProject('Other').projectId;
+    const otherProject = (await stack.createProject('Other')).projectId;
     const wrongProject = await stack.post('/v1/auth/otp/update/email', { loginId: 'gus@example.com', email: 'g@example.com' }, `${otherProject}:${victim.bearer.split(':')[1]}`);
     assert.equal(wrongProject.status, 401);
     assert.equal(sink.messages.length, before, 'no code was sent');

@@ -20,7 +20,7 @@ describe('anti-enumeration mode', () => {
   before(async () => {
     sink = await new SmtpSink().start();
     stack = await Stack.start({ env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url } });
-    projectId = stack.createProject('Quiet', { antiEnumeration: true }).projectId;
+    projectId = (await stack.createProject('Quiet', { antiEnumeration: true })).projectId;
     queue = new Queue('delivery', { connection: { url: stack.env.REDIS_URL }, prefix: '{otpq}' });
     const signedUp = await emailSignIn(stack, sink, projectId, 'signup', 'kate@example.com');
     assert.equal(signedUp.verified.status, 200);
@@ -85,7 +85,7 @@ describe('anti-enumeration mode', () => {
   });
 
   it('with the mode off, answers E062107 / E062108 as the contract says', async () => {
-    const plain = stack.createProject('Plain').projectId;
+    const plain = (await stack.createProject('Plain')).projectId;
     assert.equal((await emailSignIn(stack, sink, plain, 'signup', 'pat@example.com')).verified.status, 200);
     const exists = await stack.post('/v1/auth/otp/signup/email', { loginId: 'pat@example.com' }, plain);
     assert.equal(exists.body.errorCode, 'E062107');

@@ -68,7 +68,7 @@ describe('bad input', () => {
 
   before(async () => {
     stack = await Stack.start({ workers: 0 });
-    projectId = stack.createProject('Fuzz').projectId;
+    projectId = (await stack.createProject('Fuzz')).projectId;
     // Every route the API documents, so routes added later are fuzzed too.
     const spec = (await stack.request('GET', '/docs/json')).body as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));

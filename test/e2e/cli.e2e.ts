@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createPostgresDatabase, ROOT } from '../support/stack.js';
+import { coverageEnv, createPostgresDatabase, ROOT } from '../support/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'otp-cli-'));
-const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'otp.sqlite')}` };
+const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'otp.sqlite')}`, ...coverageEnv() };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: ROOT, env, encoding: 'utf8' });
 
 describe('cli', () => {

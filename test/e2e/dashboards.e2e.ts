@@ -101,7 +101,7 @@ describe('Prometheus rules and the Grafana dashboard', () => {
   });
 
   it('uses only metrics that a live /metrics exposes, after a sign-in', async () => {
-    const { projectId } = stack.createProject('Dashboards');
+    const { projectId } = await stack.createProject('Dashboards');
     const { verified } = await emailSignIn(stack, sink, projectId, 'signup', 'dash@example.com');
     assert.equal(verified.status, 200);
     const metrics = await stack.request('GET', '/metrics');

@@ -96,7 +96,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
           DELIVERY_WEBHOOK_SECRET: WebhookReceiver.SECRET,
         },
       });
-      ({ projectId, managementKey } = stack.createProject('core-js'));
+      ({ projectId, managementKey } = await stack.createProject('core-js'));
       sdk = createSdk({ projectId, baseUrl: stack.baseUrl });
     });
     after(async () => {
@@ -265,7 +265,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(raw.status, 200);
       assert.ok(!('cookieDomain' in raw.body), raw.text);
 
-      const { projectId: withDomain } = stack.createProject('core-js cookie domain', { cookieDomain: 'example.com' });
+      const { projectId: withDomain } = await stack.createProject('core-js cookie domain', { cookieDomain: 'example.com' });
       const own = createSdk({ projectId: withDomain, baseUrl: stack.baseUrl });
       const loginId = 'core-domain@example.com';
       const code = await codeOf('email', loginId, () => own.otp.signUpOrIn.email(loginId));

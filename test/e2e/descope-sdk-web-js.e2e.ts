@@ -108,7 +108,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       sink = await new SmtpSink().start();
       site = await serveApp();
       stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' } });
-      ({ projectId, managementKey } = stack.createProject('web-js', { corsOrigins: site.origin }));
+      ({ projectId, managementKey } = await stack.createProject('web-js', { corsOrigins: site.origin }));
       page = await browser.newPage();
       page.on('request', (request) => {
         if (request.url().startsWith(stack.baseUrl) && request.method() !== 'OPTIONS') apiCalls.push(new URL(request.url()).pathname);

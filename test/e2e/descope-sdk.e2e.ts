@@ -33,7 +33,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
           DELIVERY_WEBHOOK_SECRET: WebhookReceiver.SECRET,
         },
       });
-      ({ projectId, managementKey } = stack.createProject('SDK'));
+      ({ projectId, managementKey } = await stack.createProject('SDK'));
       sdk = DescopeClient({ projectId, baseUrl: stack.baseUrl, managementKey });
     });
     after(async () => {
@@ -82,7 +82,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
     it('signs up over sms through the webhook provider, validates, refreshes, reads me and logs out', async () => {
       // Its own project, so the user counts of the management test below stay as they are.
-      const { projectId: smsId } = stack.createProject('SDK sms');
+      const { projectId: smsId } = await stack.createProject('SDK sms');
       const sdk = DescopeClient({ projectId: smsId, baseUrl: stack.baseUrl });
       // A Spanish mobile range: libphonenumber types it MOBILE (a +1 number would be FIXED_LINE_OR_MOBILE).
       const phone = '+34612345678';
@@ -131,7 +131,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('validateAndRefreshSession refreshes an expired session JWT', async () => {
-      const { projectId: shortId } = stack.createProject('Short sessions', { sessionTtlSeconds: 1 });
+      const { projectId: shortId } = await stack.createProject('Short sessions', { sessionTtlSeconds: 1 });
       const short = DescopeClient({ projectId: shortId, baseUrl: stack.baseUrl });
       const n = sink.to('grace@example.com').length;
       assert.ok((await short.otp.signUpOrIn.email('grace@example.com')).ok);
@@ -268,7 +268,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('answers a rate-limited call with an SDK error carrying E130429 and retryAfter', async () => {
-      const limited = stack.createProject('SDK tiny limit', { ipSendLimit: 2, ipSendWindowSeconds: 60 }).projectId;
+      const limited = (await stack.createProject('SDK tiny limit', { ipSendLimit: 2, ipSendWindowSeconds: 60 })).projectId;
       const tiny = DescopeClient({ projectId: limited, baseUrl: stack.baseUrl });
       for (let i = 1; i <= 2; i++) {
         const sent = await tiny.otp.signUpOrIn.email(`limited${i}@example.com`);

@@ -17,7 +17,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     before(async () => {
       sink = await new SmtpSink().start();
       stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' } });
-      projectId = stack.createProject('Acme').projectId;
+      projectId = (await stack.createProject('Acme')).projectId;
     });
     after(async () => {
       await stack?.stop();
@@ -126,7 +126,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('refuses an expired code with E061104', async () => {
-      const short = stack.createProject('Short', { otpExpirySeconds: 1 }).projectId;
+      const short = (await stack.createProject('Short', { otpExpirySeconds: 1 })).projectId;
       const { sent, code } = await (async () => {
         const s = await stack.post('/v1/auth/otp/signup/email', { loginId: 'late@example.com' }, short);
         return { sent: s, code: await sink.codeFor('late@example.com') };
@@ -181,7 +181,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('keeps no code in clear in the database, in Redis (challenge and job data) or in the logs', async () => {
-      const secretive = stack.createProject('Secretive', { otpLength: 8 }).projectId;
+      const secretive = (await stack.createProject('Secretive', { otpLength: 8 })).projectId;
       const loginId = 'quiet@example.com';
       await stack.workers[0]!.stop();
       stack.workers.pop();

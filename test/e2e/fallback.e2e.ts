@@ -15,7 +15,7 @@ describe('delivery fallback across phone channels (SQLite)', () => {
   before(async () => {
     twilio = await new FakeTwilio().start();
     stack = await Stack.start({ db: 'sqlite', env: twilioEnv(twilio.url) });
-    project = stack.createProject('Acme', { deliveryFallback: 'whatsapp>sms' });
+    project = await stack.createProject('Acme', { deliveryFallback: 'whatsapp>sms' });
   });
   after(async () => {
     await stack?.stop();
@@ -72,7 +72,7 @@ describe('delivery fallback across phone channels (SQLite)', () => {
   }
 
   it('without a fallback chain a failed WhatsApp code stays failed', async () => {
-    const other = stack.createProject('Plain');
+    const other = await stack.createProject('Plain');
     const phone = mobile();
     twilio.noWhatsappNumbers.add(phone);
     const sent = await stack.post('/v1/auth/otp/signup/whatsapp', { loginId: phone }, other.projectId);

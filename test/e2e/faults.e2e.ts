@@ -24,7 +24,7 @@ describe('faults: a worker killed mid-batch', () => {
   });
 
   it('SIGKILL of a worker during 1,000 queued deliveries: all 1,000 still arrive once a worker is back', async () => {
-    const { projectId } = stack.createProject('Batch');
+    const { projectId } = await stack.createProject('Batch');
     const addresses = Array.from({ length: 1000 }, (_, i) => `batch-${i}@example.com`);
     for (let i = 0; i < addresses.length; i += 25) {
       const answers = await Promise.all(addresses.slice(i, i + 25).map((loginId) => stack.post('/v1/auth/otp/signup-in/email', { loginId }, projectId)));
@@ -59,7 +59,7 @@ describe('faults: a failing provider', () => {
   });
 
   it('retries with exponential backoff, then keeps the job as failed with the provider error, logged with the challenge ID only', async () => {
-    const { projectId } = stack.createProject('Flaky');
+    const { projectId } = await stack.createProject('Flaky');
     sink.deferred.add('flaky@example.com');
     assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'flaky@example.com' }, projectId)).status, 200);
     const queue = new Queue('delivery', { connection: { url: stack.env.REDIS_URL }, prefix: '{otpq}' });
@@ -120,7 +120,7 @@ describe('faults: Redis stopped and restarted', () => {
   });
 
   it('answers send and verify with 500 E010500 within 2 s during the outage and recovers within 5 s, without a restart', async () => {
-    const { projectId } = stack.createProject('Outage');
+    const { projectId } = await stack.createProject('Outage');
     assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'before@example.com' }, projectId)).status, 200);
     await sink.waitFor('before@example.com');
 
@@ -162,7 +162,7 @@ describe('faults: the database stopped and restarted', () => {
   });
 
   it('answers send and verify with 500 E010500 within 2 s during the outage and recovers within 5 s, without a restart', async () => {
-    const { projectId } = stack.createProject('DB outage');
+    const { projectId } = await stack.createProject('DB outage');
     assert.equal((await emailSignIn(stack, sink, projectId, 'signup-in', 'before@example.com')).verified.status, 200);
     assert.equal((await stack.post('/v1/auth/otp/signin/email', { loginId: 'before@example.com' }, projectId)).status, 200);
     const code = await sink.codeFor('before@example.com', 2);
@@ -199,7 +199,7 @@ describe('graceful shutdown', () => {
   });
 
   it('on SIGTERM the worker finishes its current job before exiting', async () => {
-    const { projectId } = stack.createProject('Drain');
+    const { projectId } = await stack.createProject('Drain');
     sink.delayMs = 2000;
     const queue = new Queue('delivery', { connection: { url: stack.env.REDIS_URL }, prefix: '{otpq}' });
     try {
@@ -218,7 +218,7 @@ describe('graceful shutdown', () => {
   });
 
   it('on SIGTERM the API stops accepting connections and finishes the requests in flight', async () => {
-    const { projectId, managementKey } = stack.createProject('Drain API');
+    const { projectId, managementKey } = await stack.createProject('Drain API');
     // The previous test stopped the worker, so no code would arrive: the user comes from the management API.
     const created = await stack.post('/v1/mgmt/user/create', { loginId: 'held@example.com', email: 'held@example.com' }, `${projectId}:${managementKey}`);
     assert.equal(created.status, 200, created.text);

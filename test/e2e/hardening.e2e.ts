@@ -56,8 +56,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         workers: 0,
         env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password, DELIVERY_ATTEMPTS: '1' },
       });
-      project = stack.createProject('Hardened', { statusWebhookUrl: hooks.url, statusWebhookSecret: webhookSecret });
-      operator = stack.createProject('Operators');
+      project = await stack.createProject('Hardened', { statusWebhookUrl: hooks.url, statusWebhookSecret: webhookSecret });
+      operator = await stack.createProject('Operators');
       // The operator list is read at boot.
       await stack.api.stop();
       await stack.startApi({ ADMIN_PROJECT_IDS: operator.projectId });
@@ -140,7 +140,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('queues anti-enumeration decoys exactly like real sign-ins: same job name, same data keys, no type marker', async () => {
-      const enumProject = stack.createProject('Quiet', { antiEnumeration: true });
+      const enumProject = await stack.createProject('Quiet', { antiEnumeration: true });
       assert.equal((await emailSignIn(stack, sink, enumProject.projectId, 'signup', 'known@example.com')).verified.status, 200);
       const connection = new Redis(stack.env.REDIS_URL!, { maxRetriesPerRequest: null });
       const queue = new Queue('delivery', { connection, prefix: '{otpq}' });

@@ -31,7 +31,7 @@ describe('signing-key rotation and management keys (CLI)', () => {
   });
 
   it('keys rotate: old tokens keep validating until they expire, new tokens carry the new kid', async () => {
-    const { projectId } = stack.createProject('Rotating');
+    const { projectId } = await stack.createProject('Rotating');
     const signIn = async () => (await emailSignIn(stack, sink, projectId, 'signup-in', 'ada@example.com')).verified.body;
     const old = await signIn();
     const oldKid = decodeProtectedHeader(old.sessionJwt).kid;
@@ -76,8 +76,8 @@ describe('signing-key rotation and management keys (CLI)', () => {
   });
 
   it('keys create, list and revoke; a revoked or cross-project key gets 401; keys are stored hashed', async () => {
-    const a = stack.createProject('A');
-    const b = stack.createProject('B');
+    const a = await stack.createProject('A');
+    const b = await stack.createProject('B');
     const license = (bearer: string) => stack.request('GET', '/v1/mgmt/license', { bearer });
 
     const created = stack.cli('keys', 'create', '--project', a.projectId, '--name', 'ci');
@@ -121,10 +121,10 @@ describe('signing-key rotation and management keys (CLI)', () => {
     }
   });
 
-  it('answers CLI usage errors with exit code 2 and unknown projects with 1', () => {
+  it('answers CLI usage errors with exit code 2 and unknown projects with 1', async () => {
     assert.equal(stack.cli('keys', 'rotate').status, 2);
     assert.equal(stack.cli('keys', 'frobnicate', '--project', 'P0').status, 2);
-    assert.equal(stack.cli('keys', 'revoke', '--project', stack.createProject('C').projectId).status, 2);
+    assert.equal(stack.cli('keys', 'revoke', '--project', (await stack.createProject('C')).projectId).status, 2);
     const unknown = stack.cli('keys', 'list', '--project', 'P0000000000000000000000000000');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /Unknown project/);

@@ -18,7 +18,7 @@ describe('secrets never reach the logs, even at debug level', () => {
   });
 
   it('keeps codes, JWTs, management keys and authorization headers out of the captured logs', async () => {
-    const { projectId, managementKey } = stack.createProject('Logged');
+    const { projectId, managementKey } = await stack.createProject('Logged');
     const { code, verified } = await emailSignIn(stack, sink, projectId, 'signup', 'logged@example.com');
     assert.equal(verified.status, 200);
     const { sessionJwt, refreshJwt } = verified.body as { sessionJwt: string; refreshJwt: string };

@@ -22,7 +22,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     before(async () => {
       sink = await new SmtpSink().start();
       stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' } });
-      const project = stack.createProject('Management');
+      const project = await stack.createProject('Management');
       projectId = project.projectId;
       bearer = `${projectId}:${project.managementKey}`;
     });

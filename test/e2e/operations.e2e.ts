@@ -37,12 +37,12 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
           CORS_ORIGINS: 'https://global.example.com',
         },
       });
-      project = stack.createProject('Ops', {
+      project = await stack.createProject('Ops', {
         statusWebhookUrl: hooks.url,
         statusWebhookSecret: webhookSecret,
         corsOrigins: 'https://app.example.com',
       });
-      operator = stack.createProject('Operators');
+      operator = await stack.createProject('Operators');
       // The dashboard's operator list is read at boot: restart the API knowing the operator project.
       await stack.api.stop();
       await stack.startApi({ ADMIN_PROJECT_IDS: operator.projectId });
@@ -150,7 +150,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('records a refresh-token reuse after the grace window as refresh theft', async () => {
-      const thief = stack.createProject('Theft', { refreshGraceSeconds: 0 });
+      const thief = await stack.createProject('Theft', { refreshGraceSeconds: 0 });
       const loginId = 'victim@example.com';
       const { verified } = await emailSignIn(stack, sink, thief.projectId, 'signup', loginId);
       const refreshJwt = verified.body.refreshJwt;

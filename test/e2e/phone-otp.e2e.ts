@@ -20,7 +20,7 @@ describe('phone channels through Twilio (SQLite)', () => {
   before(async () => {
     twilio = await new FakeTwilio().start();
     stack = await Stack.start({ db: 'sqlite', env: twilioEnv(twilio.url) });
-    projectId = stack.createProject('Acme').projectId;
+    projectId = (await stack.createProject('Acme')).projectId;
   });
   after(async () => {
     await stack?.stop();
@@ -146,7 +146,7 @@ describe('phone channels through Twilio (SQLite)', () => {
   });
 
   it('ends the SMS with the WebOTP line when the project has a domain', async () => {
-    const webOtp = stack.createProject('WebOTP', { webOtpDomain: 'app.example.com' }).projectId;
+    const webOtp = (await stack.createProject('WebOTP', { webOtpDomain: 'app.example.com' })).projectId;
     const phone = mobile();
     const sms = await phoneSignIn(stack, twilio, webOtp, 'sms', 'signup-in', phone);
     assert.ok(sms.request.form.Body!.endsWith(`\n\n@app.example.com #${sms.code}`), sms.request.form.Body);
@@ -212,7 +212,7 @@ describe('phone channels through the signed delivery webhook (SQLite)', () => {
         DELIVERY_WEBHOOK_SECRET: WebhookReceiver.SECRET,
       },
     });
-    projectId = stack.createProject('Hooked').projectId;
+    projectId = (await stack.createProject('Hooked')).projectId;
   });
   after(async () => {
     await stack?.stop();
@@ -293,7 +293,7 @@ describe('phone sign-in on PostgreSQL', () => {
   });
 
   it('signs up and signs in over SMS, storing E.164', async () => {
-    const projectId = stack.createProject('Pg').projectId;
+    const projectId = (await stack.createProject('Pg')).projectId;
     const phone = mobile();
     const signup = await phoneSignIn(stack, twilio, projectId, 'sms', 'signup', `${phone.slice(0, 3)} (${phone.slice(3, 6)}) ${phone.slice(6)}`, {}, phone);
     assert.equal(signup.verified.status, 200, signup.verified.text);
@@ -329,7 +329,7 @@ describe('phone channels switched off (production without a phone provider)', ()
   });
 
   it('answers 400 naming the method on an unconfigured channel, and serves the configured one', async () => {
-    const projectId = stack.createProject('Prod').projectId;
+    const projectId = (await stack.createProject('Prod')).projectId;
     for (const channel of ['voice', 'whatsapp']) {
       const off = await stack.post(`/v1/auth/otp/signup-in/${channel}`, { loginId: '+34612999999' }, projectId);
       assert.equal(off.status, 400);

@@ -27,7 +27,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       // one, so each client keeps sending and verifying the newest code (backing off, as a person
       // asking for another code would) until it either gets a session or is told that the login ID
       // is taken: at send, or at creation after its code verified.
-      const { projectId } = stack.createProject('Race', { otpMaxAttempts: 20 });
+      const { projectId } = await stack.createProject('Race', { otpMaxAttempts: 20 });
       const address = 'twin@example.com';
       const stray: string[] = [];
       const client = async (): Promise<{ won: boolean; at: 'send' | 'verify' }> => {
@@ -58,7 +58,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     it('a verified sign-up racing 20 management creations of its login ID: one user, every loser E062107, no orphan row', async () => {
       // Sign-ups of one login ID cannot reach creation at the same instant (each new code replaces
       // the last), but a verified sign-up can race the management API, which creates the same way.
-      const { projectId, managementKey } = stack.createProject('Race create');
+      const { projectId, managementKey } = await stack.createProject('Race create');
       for (let round = 0; round < 5; round++) {
         const loginId = `contested${round}@example.com`;
         assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId }, projectId)).status, 200);
@@ -78,7 +78,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('in anti-enumeration mode, 50 concurrent sign-ups get the uniform answer: still one user, and none for a new login ID', async () => {
-      const { projectId } = stack.createProject('Race quiet', { antiEnumeration: true });
+      const { projectId } = await stack.createProject('Race quiet', { antiEnumeration: true });
       assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'twin@quiet.example' }, projectId)).status, 200);
       const verified = await stack.post('/v1/auth/otp/verify/email', { loginId: 'twin@quiet.example', code: await sink.codeFor('twin@quiet.example') }, projectId);
       assert.equal(verified.status, 200, verified.text);
@@ -92,7 +92,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('50 concurrent verifies of one code give exactly one session', async () => {
-      const { projectId } = stack.createProject('Race verify');
+      const { projectId } = await stack.createProject('Race verify');
       assert.equal((await stack.post('/v1/auth/otp/signup/email', { loginId: 'once@example.com' }, projectId)).status, 200);
       const code = await sink.codeFor('once@example.com');
       const results = await Promise.all(

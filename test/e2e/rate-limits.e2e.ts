@@ -37,7 +37,7 @@ describe('rate limits', () => {
     });
 
   it('limits sends per IP, one count shared by two API processes; X-Forwarded-For only from trusted proxies', async () => {
-    const { projectId } = stack.createProject('IP sends', { ipSendLimit: 4, ipSendWindowSeconds: 60 });
+    const { projectId } = await stack.createProject('IP sends', { ipSendLimit: 4, ipSendWindowSeconds: 60 });
     assert.equal((await send(projectId, 'a1@example.com')).status, 200);
     assert.equal((await send(projectId, 'a2@example.com', { via: proxied })).status, 200);
     assert.equal((await send(projectId, 'a3@example.com')).status, 200);
@@ -51,7 +51,7 @@ describe('rate limits', () => {
   });
 
   it('counts IPv6 clients per /64', async () => {
-    const { projectId } = stack.createProject('IPv6', { ipSendLimit: 3, ipSendWindowSeconds: 60 });
+    const { projectId } = await stack.createProject('IPv6', { ipSendLimit: 3, ipSendWindowSeconds: 60 });
     for (const [i, ip] of ['2001:db8:1:2::1', '2001:db8:1:2:aaaa::2', '2001:db8:1:2:ffff:ffff:ffff:fff0'].entries()) {
       assert.equal((await send(projectId, `v6-${i}@example.com`, { via: proxied, ip })).status, 200, ip);
     }
@@ -60,7 +60,7 @@ describe('rate limits', () => {
   });
 
   it('limits verifies per IP', async () => {
-    const { projectId } = stack.createProject('IP verifies', { ipVerifyLimit: 3, ipVerifyWindowSeconds: 60 });
+    const { projectId } = await stack.createProject('IP verifies', { ipVerifyLimit: 3, ipVerifyWindowSeconds: 60 });
     for (let i = 0; i < 3; i++) {
       const wrong = await stack.post('/v1/auth/otp/verify/email', { loginId: 'nobody@example.com', code: '123456' }, projectId);
       assert.equal(wrong.status, 401);
@@ -72,7 +72,7 @@ describe('rate limits', () => {
 
   it('caps every route per IP, whatever the project (global layer)', async () => {
     const ip = '198.51.100.9';
-    const { projectId } = stack.createProject('Global');
+    const { projectId } = await stack.createProject('Global');
     let answered = 0;
     for (; answered < 25; answered++) {
       const keys = await stack.request('GET', `/v2/keys/${projectId}`, { baseUrl: proxied, headers: { 'x-forwarded-for': ip } });
@@ -86,7 +86,7 @@ describe('rate limits', () => {
   });
 
   it('limits one recipient across IPs: a cooldown between sends and a cap per window', async () => {
-    const { projectId } = stack.createProject('Recipient', { recipientCooldownSeconds: 2, recipientLimit: 3, recipientWindowSeconds: 60 }, { productionLimits: true });
+    const { projectId } = await stack.createProject('Recipient', { recipientCooldownSeconds: 2, recipientLimit: 3, recipientWindowSeconds: 60 }, { productionLimits: true });
     const victim = 'victim@example.com';
     assert.equal((await send(projectId, victim, { via: proxied, ip: '192.0.2.1' })).status, 200);
     const cooled = assertLimited(await send(projectId, victim, { via: proxied, ip: '192.0.2.2' }), 2, 'cooldown from another IP');
@@ -101,7 +101,7 @@ describe('rate limits', () => {
   });
 
   it('applies the default 30 s cooldown, exactly once among 20 concurrent sends', async () => {
-    const { projectId } = stack.createProject('Concurrent', {}, { productionLimits: true });
+    const { projectId } = await stack.createProject('Concurrent', {}, { productionLimits: true });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => send(projectId, 'burst@example.com', { via: proxied, ip: `192.0.2.${100 + i}` })),
     );
@@ -113,7 +113,7 @@ describe('rate limits', () => {
   });
 
   it('stops a project at its hourly message budget with an alert-level log line', async () => {
-    const { projectId } = stack.createProject('Budget', { messageBudgetEmail: 3 });
+    const { projectId } = await stack.createProject('Budget', { messageBudgetEmail: 3 });
     for (let i = 0; i < 3; i++) assert.equal((await send(projectId, `b${i}@example.com`)).status, 200);
     const refused = await send(projectId, 'b3@example.com');
     assertLimited(refused, 3600, 'over budget');
@@ -127,7 +127,7 @@ describe('rate limits', () => {
   });
 
   it('10,000 wrong guesses against one login ID across many resends never succeed; the login-ID budget trips', async () => {
-    const { projectId } = stack.createProject('Guessing', { loginIdWrongAttemptLimit: 10, loginIdAttemptWindowSeconds: 4 });
+    const { projectId } = await stack.createProject('Guessing', { loginIdWrongAttemptLimit: 10, loginIdAttemptWindowSeconds: 4 });
     const loginId = 'target@example.com';
     assert.equal((await send(projectId, loginId)).status, 200);
     const code = await sink.codeFor(loginId);

@@ -18,7 +18,7 @@ describe('on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     stack = await Stack.start({
       env: { REDIS_CLUSTER_NODES: cluster.nodesList, EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' },
     });
-    projectId = stack.createProject('Clustered').projectId;
+    projectId = (await stack.createProject('Clustered')).projectId;
   });
   after(async () => {
     await stack?.stop();
@@ -81,7 +81,7 @@ describe('on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   });
 
   it('enforces rate limits in the cluster: the recipient cooldown, the per-IP send limit and the login-ID attempt budget', async () => {
-    const limited = stack.createProject('Clustered limits', { ipSendLimit: 3, ipSendWindowSeconds: 60, loginIdWrongAttemptLimit: 2 }, { productionLimits: true }).projectId;
+    const limited = (await stack.createProject('Clustered limits', { ipSendLimit: 3, ipSendWindowSeconds: 60, loginIdWrongAttemptLimit: 2 }, { productionLimits: true })).projectId;
     const first = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'limit@example.com' }, limited);
     assert.equal(first.status, 200, first.text);
     const cooled = await stack.post('/v1/auth/otp/signup-in/email', { loginId: 'limit@example.com' }, limited);

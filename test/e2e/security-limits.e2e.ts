@@ -66,7 +66,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     };
 
     it('point 3: with antiEnumeration, known, unknown, disabled and wrong-kind login IDs answer alike, now and at later verifies', async () => {
-      const { projectId, managementKey } = stack.createProject('Quiet', { antiEnumeration: true });
+      const { projectId, managementKey } = await stack.createProject('Quiet', { antiEnumeration: true });
       const bearer = `${projectId}:${managementKey}`;
       await createUser(bearer, { loginId: 'kate@example.com', email: 'kate@example.com', verifiedEmail: true });
       await createUser(bearer, { loginId: 'kira@example.com', email: 'kira@example.com', verifiedEmail: true });
@@ -106,7 +106,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('point 6: when the budget for new recipients is spent, a user with a verified address still signs in', async () => {
-      const { projectId } = stack.createProject(
+      const { projectId } = await stack.createProject(
         'Budget',
         { messageBudgetEmail: 3, recipientCooldownSeconds: 0, ipSendLimit: 1000 },
         { productionLimits: true },
@@ -138,7 +138,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('point 3: with antiEnumeration, sign-in and sign-up take the same time for known, unknown, disabled and wrong-kind login IDs (medians of 250 each within 10 %)', async () => {
-      const { projectId, managementKey } = stack.createProject('Quiet timing', { antiEnumeration: true });
+      const { projectId, managementKey } = await stack.createProject('Quiet timing', { antiEnumeration: true });
       const bearer = `${projectId}:${managementKey}`;
       await createUser(bearer, { loginId: 'tom@example.com', email: 'tom@example.com', verifiedEmail: true });
       await createUser(bearer, { loginId: 'tia@example.com', email: 'tia@example.com', verifiedEmail: true });
@@ -219,7 +219,7 @@ describe('security limits (Redis only)', () => {
   after(() => world?.stop());
 
   it('point 2: with the default limits, a stranger at 127.0.0.2 who knows only the login ID keeps its owner at 127.0.0.1 out for at most 60 s', async () => {
-    const { projectId, managementKey } = stack.createProject('Lockout', {}, { productionLimits: true });
+    const { projectId, managementKey } = await stack.createProject('Lockout', {}, { productionLimits: true });
     const owner = 'owen@example.com';
     const created = await stack.post('/v1/mgmt/user/create', { loginId: owner, email: owner, verifiedEmail: true }, `${projectId}:${managementKey}`);
     assert.equal(created.status, 200, created.text);
@@ -265,7 +265,7 @@ describe('security limits (Redis only)', () => {
 
   it('point 2: one client cannot spend a recipient\'s cap of codes: the owner still gets one', async () => {
     // The default cooldown only spaces the stranger's sends out; without it the test needs no waiting.
-    const { projectId, managementKey } = stack.createProject('Recipient cap', { recipientCooldownSeconds: 0 }, { productionLimits: true });
+    const { projectId, managementKey } = await stack.createProject('Recipient cap', { recipientCooldownSeconds: 0 }, { productionLimits: true });
     const owner = 'otto@example.com';
     const created = await stack.post('/v1/mgmt/user/create', { loginId: owner, email: owner, verifiedEmail: true }, `${projectId}:${managementKey}`);
     assert.equal(created.status, 200, created.text);
@@ -282,7 +282,7 @@ describe('security limits (Redis only)', () => {
   });
 
   it('point 2: the per-login-ID budget (40 wrong codes per hour by default) bounds the guesses of many IPs together', async () => {
-    const { projectId } = stack.createProject('Many guessers', {}, { productionLimits: true });
+    const { projectId } = await stack.createProject('Many guessers', {}, { productionLimits: true });
     const target = 'tess@example.com';
     assert.equal((await stack.post('/v1/auth/otp/signup-in/email', { loginId: target }, projectId)).status, 200);
     const code = await sink.codeFor(target);
@@ -315,7 +315,7 @@ describe('security limits (Redis only)', () => {
   });
 
   it('point 7: the per-recipient limits key on the canonical mailbox and on the E.164 number', async () => {
-    const { projectId } = stack.createProject('Canonical', { ipSendLimit: 1000 }, { productionLimits: true });
+    const { projectId } = await stack.createProject('Canonical', { ipSendLimit: 1000 }, { productionLimits: true });
     const send = (channel: string, loginId: string) => stack.post(`/v1/auth/otp/signup-in/${channel}`, { loginId }, projectId);
     assert.equal((await send('email', 'victim@example.com')).status, 200);
     for (const variant of ['victim+1@example.com', 'victim+2@example.com', 'Victim+3@Example.com']) {

@@ -31,7 +31,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     before(async () => {
       sink = await new SmtpSink().start();
       stack = await Stack.start({ db, env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: sink.url, EMAIL_FROM: 'OTP <otp@test.local>' } });
-      ({ projectId, managementKey } = stack.createProject('Sessions'));
+      ({ projectId, managementKey } = await stack.createProject('Sessions'));
     });
     after(async () => {
       await stack?.stop();
@@ -75,7 +75,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
     it('a refresh JWT reused after the grace window kills its whole family with 401, and no other session', async () => {
       // A one-second window stands in for the default ten seconds: reuse "30 s later" is reuse after the window.
-      const { projectId: strict } = stack.createProject('Strict', { refreshGraceSeconds: 1 });
+      const { projectId: strict } = await stack.createProject('Strict', { refreshGraceSeconds: 1 });
       const stolen = await signIn('victim@example.com', strict);
       const otherSignIn = await signIn('victim@example.com', strict);
       const bystander = await signIn('bystander@example.com', strict);
@@ -146,7 +146,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
     it('refuses bad bearers: none, a session JWT, another project, garbage', async () => {
       const { sessionJwt, refreshJwt } = await signIn('bearer@example.com');
-      const { projectId: other } = stack.createProject('Other');
+      const { projectId: other } = await stack.createProject('Other');
       const cases = [
         await stack.request('POST', '/v1/auth/refresh', { body: {} }),
         await stack.post('/v1/auth/refresh', {}, projectId),

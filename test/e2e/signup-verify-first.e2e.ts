@@ -36,7 +36,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       queryDatabase<{ user_id: string }>(stack, 'SELECT user_id FROM login_ids WHERE project_id = $1 AND login_id = $2', [projectId, loginId]);
 
     it('squatting: an e-mail login ID signs up only with its own address; nothing exists before the verify', async () => {
-      const { projectId } = stack.createProject('Victim Corp');
+      const { projectId } = await stack.createProject('Victim Corp');
       const squat = await stack.post('/v1/auth/otp/signup/email', { loginId: 'ceo@victimcorp.example', user: { email: 'attacker@evil.example' } }, projectId);
       assert.equal(squat.status, 400, squat.text);
       assert.equal(squat.body.errorCode, 'E011003');
@@ -77,7 +77,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('usernames may name their address unless the project says usernameLoginIds=false', async () => {
-      const open = stack.createProject('Usernames');
+      const open = await stack.createProject('Usernames');
       const address = `${randomUUID()}@example.com`;
       const sent = await stack.post('/v1/auth/otp/signup/email', { loginId: 'Ada', user: { email: address } }, open.projectId);
       assert.equal(sent.status, 200, sent.text);
@@ -87,7 +87,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.deepEqual(verified.body.user.loginIds, ['ada']);
       assert.equal(verified.body.user.email, address);
 
-      const strict = stack.createProject('Addresses only', { usernameLoginIds: false });
+      const strict = await stack.createProject('Addresses only', { usernameLoginIds: false });
       const refused = await stack.post('/v1/auth/otp/signup/email', { loginId: 'ada', user: { email: address } }, strict.projectId);
       assert.equal(refused.status, 400, refused.text);
       assert.equal(refused.body.errorCode, 'E011003');
@@ -95,7 +95,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('a flood of sign-up-or-in requests for new addresses leaves the users table unchanged', async () => {
-      const { projectId } = stack.createProject('Flood');
+      const { projectId } = await stack.createProject('Flood');
       const addresses = Array.from({ length: 40 }, () => `${randomUUID()}@flood.example`);
       const answers = await Promise.all(addresses.map((loginId) => stack.post('/v1/auth/otp/signup-in/email', { loginId }, projectId)));
       assert.ok(answers.every((a) => a.status === 200), answers.map((a) => a.text).join('\n'));
@@ -122,7 +122,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('the later of two pending sign-ups wins; a login ID taken before the verify answers E062107', async () => {
-      const { projectId, managementKey } = stack.createProject('Pending');
+      const { projectId, managementKey } = await stack.createProject('Pending');
       await stack.post('/v1/auth/otp/signup/email', { loginId: 'twice@example.com', user: { name: 'First' } }, projectId);
       const first = await sink.codeFor('twice@example.com', 1);
       const resent = await stack.post('/v1/auth/otp/signup/email', { loginId: 'twice@example.com', user: { name: 'Second' } }, projectId);
@@ -149,7 +149,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('phone login IDs are E.164: other digit scripts are one user, extensions are refused, a refused send creates nothing', async () => {
-      const { projectId } = stack.createProject('One phone');
+      const { projectId } = await stack.createProject('One phone');
       const phone = mobile();
       const signup = await phoneSignIn(stack, twilio, projectId, 'sms', 'signup', fullWidth(phone), {}, phone);
       assert.equal(signup.verified.status, 200, signup.verified.text);
@@ -176,7 +176,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(await userCount(projectId), 1);
 
       // A send refused by a limit leaves nothing behind either.
-      const limited = stack.createProject('Cooldown', { recipientCooldownSeconds: 30 });
+      const limited = await stack.createProject('Cooldown', { recipientCooldownSeconds: 30 });
       const other = mobile();
       assert.equal((await stack.post('/v1/auth/otp/signup-in/sms', { loginId: fullWidth(other) }, limited.projectId)).status, 200);
       const refused = await stack.post('/v1/auth/otp/signup-in/sms', { loginId: arabicIndic(other) }, limited.projectId);
@@ -185,7 +185,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     });
 
     it('a new code over another channel kills the earlier one; a challenge verifies only over the channels it went over', async () => {
-      const { projectId } = stack.createProject('Channels', { deliveryFallback: 'whatsapp>sms' });
+      const { projectId } = await stack.createProject('Channels', { deliveryFallback: 'whatsapp>sms' });
       const phone = mobile();
       assert.equal((await phoneSignIn(stack, twilio, projectId, 'sms', 'signup', phone)).verified.status, 200);
 

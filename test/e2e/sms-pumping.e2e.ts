@@ -26,7 +26,7 @@ describe('SMS pumping defence', () => {
   });
 
   it('refuses numbers of a country outside allowedCountries with E011003 naming the country, on every phone channel; creates no user', async () => {
-    const { projectId } = stack.createProject('Spain only', { allowedCountries: 'ES' });
+    const { projectId } = await stack.createProject('Spain only', { allowedCountries: 'ES' });
     const french = '+33612345678';
     for (const channel of CHANNELS) {
       for (const route of ['signup', 'signup-in'] as const) {
@@ -45,7 +45,7 @@ describe('SMS pumping defence', () => {
   });
 
   it('refuses premium-rate and shared-cost numbers with E011003 naming the type; warns once about an open country list', async () => {
-    const { projectId } = stack.createProject('Open');
+    const { projectId } = await stack.createProject('Open');
     const premium = await stack.post('/v1/auth/otp/signup-in/sms', { loginId: '+44 909 879 0123' }, projectId);
     assertRefused(premium, 400, 'E011003', 'UK 09 number');
     assert.match(premium.body.errorMessage, /premium-rate/);
@@ -66,7 +66,7 @@ describe('SMS pumping defence', () => {
   });
 
   it('limits distinct numbers per prefix across recipients with E130429 and Retry-After; other prefixes and known numbers still go', async () => {
-    const { projectId } = stack.createProject('Prefix', { prefixRecipientLimit: 3, prefixWindowSeconds: 60 });
+    const { projectId } = await stack.createProject('Prefix', { prefixRecipientLimit: 3, prefixWindowSeconds: 60 });
     const burst = ['+34622100001', '+34622100002', '+34622100003'];
     for (const [i, phone] of burst.entries()) {
       const response = await stack.post(`/v1/auth/otp/signup-in/${CHANNELS[i]!}`, { loginId: phone }, projectId);
@@ -83,7 +83,7 @@ describe('SMS pumping defence', () => {
     const known = await stack.post('/v1/auth/otp/signup-in/sms', { loginId: burst[0] }, projectId);
     assert.equal(known.status, 200, `a number already counted may get another code: ${known.text}`);
     // Another project keeps its own count.
-    const other = stack.createProject('Prefix elsewhere', { prefixRecipientLimit: 3, prefixWindowSeconds: 60 }).projectId;
+    const other = (await stack.createProject('Prefix elsewhere', { prefixRecipientLimit: 3, prefixWindowSeconds: 60 })).projectId;
     const elsewhere = await stack.post('/v1/auth/otp/signup-in/sms', { loginId: '+34622100004' }, other);
     assert.equal(elsewhere.status, 200, elsewhere.text);
     await sleep(300);

@@ -46,7 +46,7 @@ describe('Swagger UI in headless Chromium', { skip: skipUnless(CHROMIUM, 'apt-ge
   });
 
   it('authorizes with a project ID, runs "Try it out" on the email sign-in route and shows the 200 answer', async () => {
-    const { projectId } = stack.createProject('Swagger Demo');
+    const { projectId } = await stack.createProject('Swagger Demo');
     const loginId = 'swagger-user@example.com';
     // Signed up and verified once, so that a sign-in finds the user.
     const { verified } = await emailSignIn(stack, sink, projectId, 'signup', loginId);
@@ -82,7 +82,7 @@ describe('Swagger UI in headless Chromium', { skip: skipUnless(CHROMIUM, 'apt-ge
     assert.ok(statSync(shot).size > 10_000, 'the screenshot was written');
   });
   it('explains each scheme in plain words and runs the sign-up, verify and me examples as shown, each answering 200', async () => {
-    const { projectId } = stack.createProject('Swagger Examples');
+    const { projectId } = await stack.createProject('Swagger Examples');
     const page = await browser.newPage();
     await page.goto(`${stack.baseUrl}/docs`);
 
@@ -114,7 +114,7 @@ describe('Swagger UI in headless Chromium', { skip: skipUnless(CHROMIUM, 'apt-ge
     assert.deepEqual(JSON.parse(me.body).loginIds, [loginId]);
   });
   it('gives every route with a body an example that works as sent, with the bearer its security names', async () => {
-    const { projectId, managementKey } = stack.createProject('Swagger Every Example');
+    const { projectId, managementKey } = await stack.createProject('Swagger Every Example');
     const document = (await stack.request('GET', '/docs/json')).body as {
       paths: Record<string, Record<string, { security?: Record<string, unknown>[]; requestBody?: { content: Record<string, { example?: unknown }> } }>>;
     };

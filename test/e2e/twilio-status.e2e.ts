@@ -26,7 +26,7 @@ describe('Twilio status callbacks move delivery records to delivered or failed (
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     stack = await Stack.start({ db: 'sqlite', env: { ...twilioEnv(twilio.url), PORT: String(port), PUBLIC_URL: `${publicUrl}/` } });
-    project = stack.createProject('Status', { statusWebhookUrl: hooks.url, statusWebhookSecret: webhookSecret });
+    project = await stack.createProject('Status', { statusWebhookUrl: hooks.url, statusWebhookSecret: webhookSecret });
   });
   after(async () => {
     await stack?.stop();

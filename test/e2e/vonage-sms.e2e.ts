@@ -24,7 +24,7 @@ describe('SMS through Vonage (SQLite)', () => {
   before(async () => {
     vonage = await new FakeVonage().start();
     stack = await Stack.start({ db: 'sqlite', env: { ...vonageEnv(vonage.url), LOG_LEVEL: 'debug' } });
-    project = stack.createProject('Acme');
+    project = await stack.createProject('Acme');
   });
   after(async () => {
     await stack?.stop();
@@ -56,7 +56,7 @@ describe('SMS through Vonage (SQLite)', () => {
   });
 
   it('sends text outside the GSM alphabet as unicode', async () => {
-    const { projectId } = stack.createProject('Łódź Bank');
+    const { projectId } = await stack.createProject('Łódź Bank');
     const phone = mobile();
     const sent = await stack.post('/v1/auth/otp/signup/sms', { loginId: phone }, projectId);
     assert.equal(sent.status, 200, sent.text);

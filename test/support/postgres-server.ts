@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
-import { ManagedProcess, sleep } from './stack.js';
+import { ManagedProcess, sleep } from './process.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
-import { ManagedProcess, sleep } from './stack.js';
+import { ManagedProcess, sleep } from './process.js';
 
 /**
  * A redis-server of the test's own, on its own port, that the test may stop and start again

@@ -1,15 +1,18 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from './ports.js';
+import { coverageEnv, ManagedProcess, ROOT, sleep, spawnNode } from './process.js';
+import { type CreatedProject, ProjectFactory } from './projects.js';
+
+export { coverageEnv, ManagedProcess, ROOT, sleep, spawnNode };
 
 export type DbKind = 'sqlite' | 'postgres';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
 export const REDIS_BASE = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Boot can take well over 15 s on a shared 2-core machine under parallel suites. */
@@ -17,51 +20,6 @@ const BOOT_TIMEOUT_MS = 45_000;
 export const TEST_SECRET = 'e2e-test-secret-0123456789abcdef0123456789abcdef';
 /** A secret as production accepts it (32 random bytes or more, base64): NODE_ENV=production refuses TEST_SECRET. */
 export const productionSecret = (): string => randomBytes(48).toString('base64');
-
-/** A spawned process of ours (API or worker) with its output captured. */
-export class ManagedProcess {
-  output = '';
-  private exited: Promise<number | null>;
-
-  constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async waitForOutput(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
-      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output}`);
-      await sleep(50);
-    }
-  }
-
-  /** Stops the process by its PID and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
-    if (this.running) this.child.kill(signal);
-    const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), timeoutMs);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
-  }
-
-  wait(): Promise<number | null> {
-    return this.exited;
-  }
-}
 
 export interface StackOptions {
   db?: DbKind;
@@ -109,6 +67,7 @@ export class Stack {
   baseUrl = '';
   redis!: Redis;
   private cleanups: (() => Promise<void> | void)[] = [];
+  private projects?: ProjectFactory;
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const stack = new Stack();
@@ -148,6 +107,7 @@ export class Stack {
       EMAIL_PROVIDER: 'console',
       LOG_LEVEL: 'info',
       RATE_LIMIT_GLOBAL_PER_IP: '1000000',
+      ...coverageEnv(),
       ...env,
     };
     await this.startApi();
@@ -183,20 +143,14 @@ export class Stack {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /** `project create` then `project update --set` of the CLI, on the stack's database (see ProjectFactory). */
   createProject(
     name = 'Test Project',
     settings: Record<string, string | number | boolean> = {},
     { productionLimits = false }: { productionLimits?: boolean } = {},
-  ): { projectId: string; managementKey: string } {
-    const created = this.cli('project', 'create', '--name', name);
-    if (created.status !== 0) throw new Error(`project create failed: ${created.stderr}`);
-    const project = JSON.parse(created.stdout) as { projectId: string; managementKey: string };
-    const sets = Object.entries({ ...(productionLimits ? {} : RELAXED_LIMITS), ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-    if (sets.length) {
-      const updated = this.cli('project', 'update', project.projectId, ...sets);
-      if (updated.status !== 0) throw new Error(`project update failed: ${updated.stderr}`);
-    }
-    return project;
+  ): Promise<CreatedProject> {
+    this.projects ??= new ProjectFactory(this.env);
+    return this.projects.create(name, { ...(productionLimits ? {} : RELAXED_LIMITS), ...settings });
   }
 
   async request<T = any>(
@@ -230,14 +184,10 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
+    await this.projects?.close();
     await Promise.all([...this.workers, ...this.extraApis.map((e) => e.process), this.api].filter(Boolean).map((p) => p.stop()));
     for (const cleanup of this.cleanups.reverse()) await cleanup();
   }
-}
-
-export function spawnNode(name: string, script: string, env: Record<string, string>): ManagedProcess {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new ManagedProcess(name, child);
 }
 
 export async function createDatabase(kind: DbKind, cleanups: (() => Promise<void> | void)[]): Promise<string> {
@@ -273,10 +223,6 @@ export async function allocateRedisDb(): Promise<number> {
   const n = await client.incr('otp-e2e:next-db');
   client.disconnect();
   return (n % 14) + 1;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {

@@ -1,55 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** A server process of the benchmark, its output going to a file (a pipe would cost the bench memory). */
-export class ServerProcess {
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<void>;
-
-  constructor(
-    readonly name: string,
-    cwd: string,
-    args: string[],
-    env: Record<string, string>,
-    readonly logFile: string,
-    node = process.execPath,
-  ) {
-    const fd = openSync(logFile, 'a');
-    this.child = spawn(node, args, { cwd, env, stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  output(): string {
-    return readFileSync(this.logFile, 'utf8');
-  }
-
-  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output())) {
-      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.output().slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /** Stops the process by its PID. */
-  async stop(): Promise<void> {
-    if (this.running) this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), 10_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -90,6 +41,30 @@ const benchProbe: CpuProbe = () => {
 };
 
 /**
+ * PostgreSQL's CPU for the given databases: their backends, and the server's own processes (WAL
+ * writer, checkpointer…), which work for whoever writes. Other databases' backends (other users of a
+ * shared server) are left out; on a dedicated server this is the postmaster and all its children.
+ */
+export function postgresProbe(admin: pg.Client, databases: string[]): CpuProbe {
+  return async () => {
+    const { rows: backends } = await admin.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE (datname = ANY($1) OR datname IS NULL) AND pid <> pg_backend_pid()`,
+      [databases],
+    );
+    return new Map(backends.map(({ pid }) => [String(pid), cpuSeconds(pid)]));
+  };
+}
+
+/** Redis's own account of its CPU (INFO cpu: main and background threads), which works for a remote server too. */
+export function redisProbe(redis: Redis): CpuProbe {
+  return async () => {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1] ?? 0);
+    return new Map([['redis', field('used_cpu_sys') + field('used_cpu_user')]]);
+  };
+}
+
+/**
  * CPU used by each role (API, worker, PostgreSQL, Redis, and `bench`, the load generator) between
  * start() and stop(), as a percentage of one core. A process that appears during the measure (a
  * pool's new connection) counts from zero.
@@ -128,6 +103,9 @@ export class RoleMeter {
   }
 }
 
-export function logPath(dir: string, name: string): string {
-  return join(dir, `${name}.log`);
+/** The API's V8 heap (used/total) and external memory in MB, from its own /metrics. */
+export async function heapMb(baseUrl: string): Promise<string> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const mb = (name: string) => (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1e6).toFixed(0);
+  return `${mb('nodejs_heap_size_used_bytes')}/${mb('nodejs_heap_size_total_bytes')}, ${mb('nodejs_external_memory_bytes')}`;
 }
