@@ -1,18 +1,14 @@
 import { isEmail } from 'class-validator';
 import { maskEmail, maskPhone } from '../../common/masking.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import type { Channel } from '../../otp/otp.types.js';
+import { addressKind, type Channel } from '../../channels/channels.js';
 import type { Project } from '../../projects/projects.service.js';
 import { assertChannelReaches, looksLikePhone, parsePhone } from '../../users/phone.js';
-import type { AddressKind, UserProfile, UserRecord } from '../../users/users.service.js';
+import type { UserProfile, UserRecord } from '../../users/users.service.js';
 import type { SendResult } from './otp-options.js';
 
 /** Who gets a code, and at which address: the rules shared by the OTP routes and the management API. */
 
-/** The kind of address a channel reaches: e-mail for email, a phone number for the others. */
-export function addressKind(channel: Channel): AddressKind {
-  return channel === 'email' ? 'email' : 'phone';
-}
 
 /**
  * Where `record`'s codes go over `channel`: the user's own address, else the login ID when it is an

@@ -6,7 +6,7 @@ import { DeliveryRecordsService } from '../../delivery/delivery-records.service.
 import type { DeliveryJobType } from '../../delivery/delivery.types.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { OtpService } from '../../otp/otp.service.js';
-import type { Channel } from '../../otp/otp.types.js';
+import { type Channel, isPhoneChannel } from '../../channels/channels.js';
 import type { Project } from '../../projects/projects.service.js';
 import { SendLimitsService } from '../../rate-limit/send-limits.service.js';
 import type { OtpChallenge } from './challenge-context.js';
@@ -43,7 +43,7 @@ export class OtpSendPipeline {
   ) {}
 
   assertChannelEnabled(channel: Channel): void {
-    if (channel !== 'email' && this.config.phoneProviders[channel] === 'none') {
+    if (isPhoneChannel(channel) && this.config.phoneProviders[channel] === 'none') {
       throw new DomainError('INVALID_REQUEST', `Delivery method ${channel} is not enabled on this server`);
     }
   }

@@ -10,7 +10,7 @@ import { SessionsService } from '../sessions.service.js';
 import { TokensService } from '../tokens.service.js';
 import type { SignInContext } from './challenge-context.js';
 import type { VerifyEvent } from './otp-options.js';
-import { addressKind } from './recipients.js';
+import { addressKind } from '../../channels/channels.js';
 
 /** The verify of a sign-in code (signin, or signup-in of a known user): a session for the user. */
 @Injectable()

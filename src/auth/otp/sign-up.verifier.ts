@@ -7,7 +7,8 @@ import type { ClientInfo } from '../client-info.js';
 import type { JwtResponseDto } from '../dto/jwt-response.dto.js';
 import type { SignUpContext } from './challenge-context.js';
 import type { VerifyEvent } from './otp-options.js';
-import { addressKind, assertEnabled } from './recipients.js';
+import { addressKind } from '../../channels/channels.js';
+import { assertEnabled } from './recipients.js';
 import { SignInVerifier } from './sign-in.verifier.js';
 
 /** The verify of a sign-up (or of a sign-up-or-in of a login ID that was new): creates the user, then a session. */
