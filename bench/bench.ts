@@ -11,6 +11,7 @@
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
 // --node <path> of the Node binary that runs the servers (the bench's own),
 // --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128 --max-semi-space-size=16, as npm start runs them).
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -540,8 +541,7 @@ async function enqueue(producer: DeliveryQueueService, jobs: number): Promise<vo
     while (next < jobs) {
       const n = next++;
       await producer.enqueue({
-        deliveryId: `Dbench${n}`,
-        challengeId: `bench-${Date.now()}-${n}`,
+        challengeId: randomUUID(),
         projectId: 'Pbench',
         projectName: 'Bench',
         channel: 'email',
@@ -549,7 +549,7 @@ async function enqueue(producer: DeliveryQueueService, jobs: number): Promise<vo
         expiresAt: Date.now() + 300_000,
         to: `drain${n}@bench.test`,
         code: '123456',
-      });
+      }, Date.now());
     }
   };
   await Promise.all(Array.from({ length: 100 }, one));
