@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -34,8 +35,7 @@ export class DeliveryProducer {
       while (next < jobs) {
         const n = next++;
         await this.producer.enqueue({
-          deliveryId: `Dbench${n}`,
-          challengeId: `bench-${Date.now()}-${n}`,
+          challengeId: randomUUID(),
           projectId: 'Pbench',
           projectName: 'Bench',
           channel: 'email',
@@ -43,7 +43,7 @@ export class DeliveryProducer {
           expiresAt: Date.now() + 300_000,
           to: `drain${n}@bench.test`,
           code: '123456',
-        });
+        }, Date.now());
       }
     };
     await Promise.all(Array.from({ length: 100 }, one));

@@ -110,6 +110,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(updated.get('b'), rows[1]);
     });
 
+    it('upsertEach: one statement inserts new rows and updates existing ones only where the condition holds, and answers the rows written', async () => {
+      const dataSource = await open();
+      const repository = dataSource.getRepository(RowEntity);
+      const table = new RawTable(repository);
+      await table.insertMany(ROWS);
+      const row = (values: Partial<RowEntity>) => Object.assign(new RowEntity(), values);
+      const newA = row({ ...ROWS[0]!, displayName: 'ignored', tags: ['new'], seenAt: 10 });
+      const newB = row({ ...ROWS[1]!, tags: ['kept'], seenAt: 20 });
+      const c = row({ ...ROWS[1]!, id: 'c', detail: { n: 3 }, createdAt: 1_795_000_000_999 });
+      // "b" has been seen: the condition leaves it alone.
+      const written = await table.upsertEach([newA, newB, c], { update: ['tags', 'seenAt'], where: { seenAt: null } });
+      assert.deepEqual([...written.keys()].sort(), ['a', 'c']);
+      const rows = await repository.find({ order: { id: 'ASC' } });
+      assert.deepEqual(rows, [row({ ...ROWS[0]!, tags: ['new'], seenAt: 10 }), ROWS[1], c]);
+      assert.deepEqual(written.get('a'), rows[0]);
+      assert.deepEqual(written.get('c'), c);
+      const again = await table.upsertEach([row({ ...ROWS[1]!, verified: true })], { update: ['verified'], where: { seenAt: [2, 3] } });
+      assert.equal(again.get('b')?.verified, true);
+    });
+
     it('updateStatement and deleteStatement: conditions by property (a value, null, a list); mustChange rolls everything back', async () => {
       const dataSource = await open();
       const repository = dataSource.getRepository(RowEntity);

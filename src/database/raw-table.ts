@@ -88,6 +88,27 @@ export class RawTable<T extends ObjectLiteral> {
     await this.query(sql, parameters);
   }
 
+  /**
+   * One multi-row INSERT of whole entities that, for a row whose primary key exists, sets the
+   * properties in `update` to the new row's values instead, when the existing row matches `where`
+   * (`ON CONFLICT ... DO UPDATE ... WHERE`, which PostgreSQL and SQLite both take). Answers the rows
+   * inserted or updated, hydrated, by primary key; a row left alone by `where` is not in it. A
+   * primary key may appear once per call (PostgreSQL refuses to update a row twice in one statement).
+   */
+  async upsertEach(rows: T[], options: { update: (keyof T & string)[]; where?: Where<T> }): Promise<Map<string, T>> {
+    const key = this.metadata.primaryColumns[0]!;
+    const { sql, parameters } = this.insertStatement(rows);
+    const param = this.binder(parameters);
+    const assignments = options.update.map((property) => {
+      const name = quote(this.columnOf(property).databaseName);
+      return `${name} = excluded.${name}`;
+    });
+    const conditions = this.conditions(options.where ?? {}, param, this.name);
+    const upsert = `${sql} ON CONFLICT (${quote(key.databaseName)}) DO UPDATE SET ${assignments.join(', ')}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} RETURNING *`;
+    const written = await this.query<Record<string, unknown>>(upsert, parameters);
+    return new Map(written.map((row) => [row[key.databaseName] as string, this.hydrate(row)]));
+  }
+
   /** The statement of insertMany, for a caller that runs it with others (runAtomically). */
   insertStatement(rows: T[]): Statement {
     const parameters: unknown[] = [];
@@ -140,10 +161,11 @@ export class RawTable<T extends ObjectLiteral> {
       });
   }
 
-  private conditions(where: Where<T>, param: (value: unknown) => string): string[] {
+  /** `table`: qualifies the columns, where another row (an upsert's `excluded`) is in scope too. */
+  private conditions(where: Where<T>, param: (value: unknown) => string, table?: string): string[] {
     return Object.entries(where).map(([property, value]) => {
       const column = this.columnOf(property);
-      const name = quote(column.databaseName);
+      const name = table ? `${table}.${quote(column.databaseName)}` : quote(column.databaseName);
       if (value === null) return `${name} IS NULL`;
       if (Array.isArray(value)) return `${name} IN (${value.map((v: unknown) => param(this.persistent(column, v))).join(', ')})`;
       return `${name} = ${param(this.persistent(column, value))}`;

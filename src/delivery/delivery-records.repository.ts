@@ -1,41 +1,48 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { batched, batchInserter } from '../database/batcher.js';
+import { batched } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import { DeliveryEntity, type DeliveryState } from './delivery.entity.js';
 
-export interface SentChange {
-  id: string;
-  attempts: number;
-  provider: string;
-  providerMessageId: string | null;
-  at: number;
-}
+/** What a worker learnt of an attempt. */
+export type Outcome = 'sent' | 'failed' | 'retrying';
+
+/**
+ * For each outcome, the states an existing record moves from, and the columns it takes from the
+ * worker's record. sent: from queued, and from failed too: the record follows the job's last
+ * outcome, and a failed job that a retry (from the dashboard) delivered was sent; a provider's
+ * `failed` callback cannot be undone this way, as it finds its record by the provider message ID,
+ * which only this move sets. failed: from queued, and from sent (a stalled job run again). retrying:
+ * a queued record takes the attempt's error. A record in any other state is left alone, so a
+ * stalled job run again never moves its record backwards.
+ */
+const OUTCOMES: Record<Outcome, { from: DeliveryState[]; update: (keyof DeliveryEntity & string)[] }> = {
+  sent: { from: ['queued', 'failed'], update: ['state', 'attempts', 'provider', 'providerMessageId', 'providerError', 'sentAt', 'failedAt', 'updatedAt'] },
+  failed: { from: ['queued', 'sent'], update: ['state', 'attempts', 'provider', 'providerError', 'failedAt', 'updatedAt'] },
+  retrying: { from: ['queued'], update: ['attempts', 'provider', 'providerError', 'updatedAt'] },
+};
 
 /** Every query of `deliveries`. Every write is a RawTable statement; the hot ones are batched. */
 @Injectable()
 export class DeliveryRecordsRepository {
-  /** Every send writes a record before it answers; concurrent sends share one INSERT. */
-  readonly insert: (row: DeliveryEntity) => Promise<void>;
-
-  /**
-   * Every delivery a worker makes ends here; concurrent ones share one UPDATE. queued → sent, and
-   * failed → sent too: the record follows the job's last outcome, and a failed job that a retry
-   * (from the dashboard) delivered was sent. A provider's `failed` callback cannot be undone this
-   * way: it finds its record by the provider message ID, which only this move sets.
-   */
-  readonly markSent = batched((changes: SentChange[]) => this.sentMany(changes));
   private readonly table: RawTable<DeliveryEntity>;
+  /** Concurrent outcomes of one kind share one statement. */
+  private readonly writers: Record<Outcome, (row: DeliveryEntity) => Promise<DeliveryEntity | null>>;
 
   constructor(@InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>) {
-    this.insert = batchInserter(deliveries);
     this.table = new RawTable(deliveries);
+    const writer = (outcome: Outcome) => batched((rows: DeliveryEntity[]) => this.writeMany(outcome, rows));
+    this.writers = { sent: writer('sent'), failed: writer('failed'), retrying: writer('retrying') };
   }
 
-  /** A new record: the entity with every column set. */
-  create(values: DeliveryEntity): DeliveryEntity {
-    return this.deliveries.create(values);
+  /**
+   * The worker's one statement per delivery outcome: inserts the whole record (the API wrote none),
+   * or moves the existing one on (see OUTCOMES). Answers the record as written, or null when it was
+   * in no state to move.
+   */
+  write(outcome: Outcome, row: DeliveryEntity): Promise<DeliveryEntity | null> {
+    return this.writers[outcome](row);
   }
 
   /**
@@ -60,16 +67,17 @@ export class DeliveryRecordsRepository {
     return this.deliveries.findOneBy({ projectId, id });
   }
 
-  /** The records moved, in the order of `changes`; null for one that was in no state to move. */
-  private async sentMany(changes: SentChange[]): Promise<(DeliveryEntity | null)[]> {
-    const moved = await this.table.updateEach(
-      changes.map(({ id, attempts, provider, providerMessageId, at }) => ({ id, set: { attempts, provider, providerMessageId, sentAt: at, updatedAt: at } })),
-      { also: { state: 'sent', providerError: null, failedAt: null }, where: { state: ['queued', 'failed'] } },
-    );
-    return changes.map(({ id }) => {
-      const row = moved.get(id) ?? null;
-      // One answer per record: the same record twice in a batch moved once.
-      moved.delete(id);
+  /** The records written, in the order of `rows`; null for one that was in no state to move. */
+  private async writeMany(outcome: Outcome, rows: DeliveryEntity[]): Promise<(DeliveryEntity | null)[]> {
+    const { from, update } = OUTCOMES[outcome];
+    // One statement may write a record once: of the same record twice in a batch, the first counts.
+    const seen = new Set<string>();
+    const once = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
+    const written = await this.table.upsertEach(once, { update, where: { state: from } });
+    return rows.map(({ id }) => {
+      const row = written.get(id) ?? null;
+      // One answer per record.
+      written.delete(id);
       return row;
     });
   }

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { OtpModule } from '../otp/otp.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
@@ -13,9 +14,10 @@ import { StatusWebhookService } from './status-webhook.service.js';
 import { TwilioStatusController } from './twilio-status.controller.js';
 import { TwilioStatusService } from './twilio-status.service.js';
 
-const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule];
+// The records read the login ID's live challenge: its deliveries still in the queue.
+const records = [TypeOrmModule.forFeature([DeliveryEntity]), ProjectsModule, OtpModule];
 
-/** The producer side, imported by the API: enqueues, writes `queued` records, serves the records. */
+/** The producer side, imported by the API: enqueues, announces `queued` deliveries, serves the records. */
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE }), ...records],
   controllers: [TwilioStatusController],

@@ -10,7 +10,7 @@ import { DELIVERY_QUEUE } from '../queue/queue-names.js';
 import { DeliveryQueueService } from './delivery-queue.service.js';
 import { DeliveryRecordsService } from './delivery-records.service.js';
 import { DeliveryService } from './delivery.service.js';
-import { type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError } from './delivery.types.js';
+import { type DeliveryJobData, type DeliveryJobType, type DeliveryOutcome, PermanentDeliveryError, type QueuedDelivery } from './delivery.types.js';
 
 /**
  * Registered only in WorkerModule, so an API process never consumes jobs by accident.
@@ -62,10 +62,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       const message = (error as Error).message;
       this.metrics.providerError(data.channel, this.delivery.providerName(data.channel) ?? 'none', permanent ? 'permanent' : 'temporary');
       this.logger.warn({ msg: final ? 'delivery failed' : 'delivery attempt failed', challengeId: data.challengeId, channel: data.channel, attempt, error: message, requestId: data.requestId });
-      await this.record(data, (id) =>
+      await this.record(job, (delivery) =>
         final
-          ? this.records.failed(id, attempt, this.delivery.providerName(data.channel), message)
-          : this.records.retrying(id, attempt, this.delivery.providerName(data.channel), message),
+          ? this.records.failedDelivery(delivery, attempt, this.delivery.providerName(data.channel), message)
+          : this.records.retrying(delivery, attempt, this.delivery.providerName(data.channel), message),
       );
       if (final && type === 'otp') this.metrics.otp(data.projectId, data.channel, 'failed');
       if (permanent && type === 'otp') await this.fallBack(data);
@@ -77,7 +77,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       this.metrics.otp(data.projectId, data.channel, 'sent');
       this.metrics.deliveryAccepted(data.channel, outcome.provider, (Date.now() - job.timestamp) / 1000);
     }
-    await this.record(data, (id) => this.records.sent(id, attempt, outcome.provider, outcome.providerMessageId));
+    await this.record(job, (delivery) => this.records.sent(delivery, attempt, outcome.provider, outcome.providerMessageId));
     return outcome;
   }
 
@@ -95,8 +95,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       const step = (data.step ?? 0) + 1;
       // Before the message goes out: the code must verify over the channel it arrives by.
       await this.otp.allowChannel(data.projectId, loginId, data.challengeId, next);
-      const record = await this.records.queued({ challengeId: data.challengeId, projectId: data.projectId, loginId, channel: next, to, step, requestId: data.requestId });
-      await this.queue.enqueueFallback(data, next, record.id, step);
+      const queuedAt = Date.now();
+      const id = await this.queue.enqueueFallback(data, next, step, queuedAt);
+      this.records.queued({ id, challengeId: data.challengeId, projectId: data.projectId, loginId, channel: next, to, step, requestId: data.requestId, createdAt: queuedAt });
       this.logger.log({ msg: 'delivery falls back', challengeId: data.challengeId, from: data.channel, to: next, step, requestId: data.requestId });
     } catch (error) {
       this.logger.error({ msg: 'could not queue the fallback delivery', challengeId: data.challengeId, error: (error as Error).message });
@@ -107,11 +108,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
    * Bookkeeping never decides the job's fate: if the database is briefly away after the provider
    * accepted the message, retrying the job would send the code twice.
    */
-  private async record(data: DeliveryJobData, write: (deliveryId: string) => Promise<unknown>): Promise<void> {
-    // Notices (and jobs queued before delivery records existed) have no record.
-    if (!data.deliveryId) return;
+  private async record(job: Job<DeliveryJobData>, write: (delivery: QueuedDelivery) => Promise<unknown>): Promise<void> {
     try {
-      await write(data.deliveryId);
+      // Notices (and jobs queued before delivery records existed) have no record.
+      const delivery = this.queue.delivery(job);
+      if (delivery) await write(delivery);
     } catch (error) {
       this.logger.error({ msg: 'could not update the delivery record', error: (error as Error).message });
     }

@@ -12,7 +12,7 @@ export type DeliveryJobType = 'otp' | 'notice' | 'account-exists' | 'none';
 
 /** What a delivery job carries. The recipient, the login ID and the code travel sealed (AES-256-GCM). */
 export interface DeliveryJobData {
-  /** The delivery record the worker moves along (queued → sent | failed); absent on notices. */
+  /** The delivery record the worker writes (see deliveryIdOf); absent on notices. */
   deliveryId?: string;
   /** The fallback step (0: the channel asked for); absent means 0. */
   step?: number;
@@ -44,6 +44,21 @@ export interface SealedPayload {
   templateOptions?: Record<string, string>;
   /** Notices: the new address, already masked. */
   newAddress?: string;
+}
+
+/** What a delivery record is written from: a queued job, and what its sealed part says. */
+export interface QueuedDelivery {
+  id: string;
+  challengeId: string;
+  projectId: string;
+  loginId: string;
+  channel: Channel;
+  /** The full address; records keep it masked. */
+  to: string;
+  step: number;
+  requestId?: string;
+  /** When the job was queued (its BullMQ timestamp). */
+  createdAt: number;
 }
 
 export function sealContext(projectId: string, challengeId: string): string {

@@ -75,6 +75,12 @@ export class OtpService {
     await this.redis.otpAllowChannel(challengeKey(projectId, loginId), challengeId, channel);
   }
 
+  /** The login ID's live challenge and the channels it went over (first the one it was issued for); null when it has none. */
+  async current(projectId: string, loginId: string): Promise<{ challengeId: string; channels: Channel[] } | null> {
+    const [challengeId, channels] = await this.redis.hmget(challengeKey(projectId, loginId), 'id', 'ch');
+    return challengeId && channels ? { challengeId, channels: channels.split(',').filter(Boolean) as Channel[] } : null;
+  }
+
   /**
    * Verifies and consumes the login ID's live challenge if it went over `channel`; throws
    * WRONG_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS, or RATE_LIMITED when the login ID, or this client

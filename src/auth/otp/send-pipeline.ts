@@ -28,8 +28,8 @@ export interface OutgoingCode {
 }
 
 /**
- * Every code goes out the same way: limits, then the challenge, then the delivery record, then the
- * queued job. The answer comes only once the job is queued.
+ * Every code goes out the same way: limits, then the challenge, then the queued job, which is the
+ * delivery's record until a worker writes it to the database. The answer comes only once the job is queued.
  */
 @Injectable()
 export class OtpSendPipeline {
@@ -70,13 +70,12 @@ export class OtpSendPipeline {
       { ...challenge.context },
     );
     const code = type === 'account-exists' ? undefined : issued.code;
-    // The record comes first so the worker always finds it; a job that cannot be queued marks it failed.
-    // Decoys and the account-exists notice get one too, as they must cost what a real send costs
-    // (on PostgreSQL a sign-up without the INSERT answered in half the time).
-    const delivery = await this.deliveries.queued({ challengeId: issued.challengeId, projectId: project.id, loginId, channel, to: target, requestId: options.requestId });
-    try {
-      await this.queue.enqueue({
-        deliveryId: delivery.id,
+    // Nothing is written to the database: the worker writes the record. A job that cannot be queued
+    // has no delivery, and the send answers the error. Decoys and the account-exists notice are
+    // queued alike, as they must cost what a real send costs.
+    const queuedAt = Date.now();
+    const deliveryId = await this.queue.enqueue(
+      {
         challengeId: issued.challengeId,
         projectId: project.id,
         projectName: project.name,
@@ -91,11 +90,10 @@ export class OtpSendPipeline {
         code,
         loginId,
         templateOptions: options.templateOptions,
-      });
-    } catch (error) {
-      await this.deliveries.failed(delivery.id, 0, null, `Could not enqueue: ${(error as Error).message}`).catch(() => undefined);
-      throw error;
-    }
+      },
+      queuedAt,
+    );
+    this.deliveries.queued({ id: deliveryId, challengeId: issued.challengeId, projectId: project.id, loginId, channel, to: target, step: 0, requestId: options.requestId, createdAt: queuedAt });
     if (type === 'otp') this.metrics.otp(project.id, channel, 'queued');
     return masked(channel, target);
   }
