@@ -6,13 +6,15 @@
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
 // --api-processes <n> (1): the send and cycle scenarios run against n API processes,
 // --workers <w[,w…]> (1): worker processes of the cycle scenario, one row per count,
+// --sink-workers <w[,w…]> (1,2,4): worker processes of the 50 ms sink rows, one row per count (repeat
+//   counts to interleave them: 1,4,4,1); ratios are against the mean of the 1-worker rows,
 // --peer: instead of the scenarios, this project as `npm start` runs it against better-auth's
 //   email-OTP plugin (bench/peer-server.ts), send and full cycle, --rounds <n> (2) interleaved,
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
 // --node <path> of the Node binary that runs the servers (the bench's own),
 // --node-flags="<flags>" for the API and worker processes (--max-old-space-size=128 --max-semi-space-size=16, as npm start runs them).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -62,6 +64,7 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean', default: false },
     'api-processes': { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
+    'sink-workers': { type: 'string', default: '1,2,4' },
     peer: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '3' },
@@ -81,9 +84,12 @@ for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`Unknown 
 if (db !== 'postgres' && db !== 'sqlite') throw new Error('--db must be postgres or sqlite');
 const apiProcesses = Number(opts['api-processes']);
 const workerCounts = opts.workers.split(',').map(Number);
+const sinkWorkerCounts = opts['sink-workers'].split(',').map(Number);
 const rounds = smoke ? 1 : Number(opts.rounds);
 const warmup = smoke ? 0 : Number(opts.warmup);
-if (!(apiProcesses >= 1) || workerCounts.some((n) => !(n >= 1)) || !(rounds >= 1)) throw new Error('--api-processes, --workers and --rounds take numbers ≥ 1');
+if (!(apiProcesses >= 1) || [...workerCounts, ...sinkWorkerCounts].some((n) => !(n >= 1)) || !(rounds >= 1)) {
+  throw new Error('--api-processes, --workers, --sink-workers and --rounds take numbers ≥ 1');
+}
 if (opts.peer && db !== 'postgres') throw new Error('--peer runs on PostgreSQL');
 
 export interface Row {
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
   const ourDatabase = new URL(databaseUrl).pathname.slice(1);
 
   const versions = (await import('node:child_process')).spawnSync(opts.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  log(`machine: ${(await import('node:os')).cpus().length} CPUs, bench on node ${process.version}, servers on node ${versions}; db ${db}, ${connections} connections per API process, ${duration} s per row`);
+  log(`machine: ${(await import('node:os')).cpus().length} CPUs, bench on node ${process.version}, servers on node ${versions}; db ${db}, ${connections} connections per API process, ${duration} s per row; ${loadAverage()}`);
 
   if (opts.peer) {
     await peerComparison({ env, baseUrl, redisUrl, start, storeProbes, ourDatabase });
@@ -256,12 +262,17 @@ async function main(): Promise<void> {
   const drainProbes = storeProbes([ourDatabase]);
   if (scenarios.includes('drain')) rows.push(await drain(queue, producer, 1, 0, startWorkers, drainProbes));
   if (scenarios.includes('drain-50ms')) {
-    for (const n of [1, 2, 4]) rows.push(await drain(queue, producer, n, 50, startWorkers, drainProbes));
-    const base = rows.find((r) => r.scenario === 'delivery: 1 worker, 50 ms sink');
-    for (const n of [2, 4]) {
-      const row = rows.find((r) => r.scenario === `delivery: ${n} workers, 50 ms sink`);
-      if (base && row && base.rps > 0) row.note = `${(row.rps / base.rps).toFixed(2)}× one worker`;
+    const sinkRows = new Map<Row, number>();
+    for (const n of sinkWorkerCounts) {
+      const row = await drain(queue, producer, n, 50, startWorkers, drainProbes);
+      rows.push(row);
+      sinkRows.set(row, n);
     }
+    // The machine's load drifts between rows: with repeated, interleaved counts the ratio is taken
+    // against the mean of all the 1-worker rows rather than whichever ran first.
+    const ones = [...sinkRows].filter(([, n]) => n === 1).map(([row]) => row.rps);
+    const base = ones.reduce((a, b) => a + b, 0) / ones.length;
+    for (const [row, n] of sinkRows) if (n > 1 && base > 0) row.note = `${(row.rps / base).toFixed(2)}× one worker`;
   }
 
   if (scenarios.includes('memory')) {
@@ -285,6 +296,7 @@ async function main(): Promise<void> {
     await queue.obliterate({ force: true });
   }
   printTable();
+  log(`done; ${loadAverage()}`);
 }
 
 type Start = (name: string, script: string, ready: RegExp, extraEnv?: Record<string, string>, nodeFlags?: string[]) => Promise<ServerProcess>;
@@ -601,6 +613,11 @@ function printTable(
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${body.map(line).join('\n')}\n`);
+}
+
+/** On a shared machine the rates follow its load; every run says what it was at the start and the end. */
+function loadAverage(): string {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
 }
 
 function log(message: string): void {
