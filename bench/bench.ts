@@ -6,6 +6,8 @@
 // --memory-sends <n> (300000), --log-level <level> (info), --smoke, --keep-logs,
 // --api-processes <n> (1): the send and cycle scenarios run against n API processes,
 // --workers <w[,w…]> (1): worker processes of the cycle scenario, one row per count,
+// --sink-workers <w[,w…]> (1,2,4): worker processes of the 50 ms sink rows, one row per count (repeat
+//   counts to interleave them: 1,4,4,1); ratios are against the mean of the 1-worker rows,
 // --peer: instead of the scenarios, this project as `npm start` runs it against better-auth's
 //   email-OTP plugin (bench/peer-server.ts), send and full cycle, --rounds <n> (2) interleaved,
 // --profile (the API and workers write V8 CPU profiles next to the kept logs; see bench/profile-summary.mjs),
@@ -16,7 +18,7 @@
 // peer.ts (the rows), load.ts (autocannon), meter.ts (CPU and memory), report.ts (the table).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -25,10 +27,10 @@ import { allocateRedisDb, createDatabase, PG_ADMIN_URL, REDIS_BASE } from '../te
 import { BENCH_SECRET, createBenchProject } from './bench-project.js';
 import { BenchContext, cleanups } from './context.js';
 import { drain } from './drain.js';
-import { apiProcesses, connections, db, duration, opts, scenarios, userCount } from './options.js';
+import { apiProcesses, connections, db, duration, opts, scenarios, sinkWorkerCounts, userCount } from './options.js';
 import { peerComparison } from './peer.js';
 import { DeliveryProducer } from './producer.js';
-import { log, printTable, rows } from './report.js';
+import { log, printTable, type Row, rows } from './report.js';
 import { type Apis, ceiling, cycle, memory, seedUsers, send, sendTwoApis } from './scenarios.js';
 
 const logDir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   const context = new BenchContext(env, baseUrl, redisUrl, new URL(databaseUrl).pathname.slice(1), logDir, redis, pgAdmin);
 
   const versions = spawnSync(opts.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  log(`machine: ${cpus().length} CPUs, bench on node ${process.version}, servers on node ${versions}; db ${db}, ${connections} connections per API process, ${duration} s per row`);
+  log(`machine: ${cpus().length} CPUs, bench on node ${process.version}, servers on node ${versions}; db ${db}, ${connections} connections per API process, ${duration} s per row; ${loadAverage()}`);
 
   if (opts.peer) {
     await peerComparison(context, () => createBenchProject(env));
@@ -99,18 +101,24 @@ async function main(): Promise<void> {
   if (scenarios.includes('cycle')) await cycle(context, apis, emptyQueue);
   if (scenarios.includes('drain')) rows.push(await drain(context, delivery, 1, 0));
   if (scenarios.includes('drain-50ms')) {
-    for (const n of [1, 2, 4]) rows.push(await drain(context, delivery, n, 50));
-    const base = rows.find((r) => r.scenario === 'delivery: 1 worker, 50 ms sink');
-    for (const n of [2, 4]) {
-      const row = rows.find((r) => r.scenario === `delivery: ${n} workers, 50 ms sink`);
-      if (base && row && base.rps > 0) row.note = `${(row.rps / base.rps).toFixed(2)}× one worker`;
+    const sinkRows = new Map<Row, number>();
+    for (const n of sinkWorkerCounts) {
+      const row = await drain(context, delivery, n, 50);
+      rows.push(row);
+      sinkRows.set(row, n);
     }
+    // The machine's load drifts between rows: with repeated, interleaved counts the ratio is taken
+    // against the mean of all the 1-worker rows rather than whichever ran first.
+    const ones = [...sinkRows].filter(([, n]) => n === 1).map(([row]) => row.rps);
+    const base = ones.reduce((a, b) => a + b, 0) / ones.length;
+    for (const [row, n] of sinkRows) if (n > 1 && base > 0) row.note = `${(row.rps / base).toFixed(2)}× one worker`;
   }
   if (scenarios.includes('memory')) {
     await memory(context, apis);
     await emptyQueue();
   }
   printTable();
+  log(`done; ${loadAverage()}`);
 }
 
 let failed = false;
@@ -135,3 +143,8 @@ try {
   else rmSync(logDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
+
+/** On a shared machine the rates follow its load; every run says what it was at the start and the end. */
+function loadAverage(): string {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+}

@@ -18,6 +18,7 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean', default: false },
     'api-processes': { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
+    'sink-workers': { type: 'string', default: '1,2,4' },
     peer: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '3' },
@@ -39,7 +40,10 @@ for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`Unknown 
 if (db !== 'postgres' && db !== 'sqlite') throw new Error('--db must be postgres or sqlite');
 export const apiProcesses = Number(opts['api-processes']);
 export const workerCounts = opts.workers.split(',').map(Number);
+export const sinkWorkerCounts = opts['sink-workers'].split(',').map(Number);
 export const rounds = smoke ? 1 : Number(opts.rounds);
 export const warmup = smoke ? 0 : Number(opts.warmup);
-if (!(apiProcesses >= 1) || workerCounts.some((n) => !(n >= 1)) || !(rounds >= 1)) throw new Error('--api-processes, --workers and --rounds take numbers ≥ 1');
+if (!(apiProcesses >= 1) || [...workerCounts, ...sinkWorkerCounts].some((n) => !(n >= 1)) || !(rounds >= 1)) {
+  throw new Error('--api-processes, --workers, --sink-workers and --rounds take numbers ≥ 1');
+}
 if (opts.peer && db !== 'postgres') throw new Error('--peer runs on PostgreSQL');

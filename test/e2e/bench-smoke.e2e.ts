@@ -72,6 +72,22 @@ describe('benchmark smoke run', () => {
     }
   });
 
+  it('--sink-workers: the 50 ms sink rows follow the given counts, interleaved, each ratio against the mean of the 1-worker rows', async () => {
+    const { stdout, tables } = await bench(['--smoke', '--scenarios', 'drain-50ms', '--sink-workers', '1,2,1']);
+    const rows = tables[0]!;
+    assert.deepEqual(
+      rows.map((r) => r.scenario),
+      ['delivery: 1 worker, 50 ms sink', 'delivery: 2 workers, 50 ms sink', 'delivery: 1 worker, 50 ms sink'],
+      stdout,
+    );
+    const [first, two, last] = rows.map((r) => Number(r.rate)) as [number, number, number];
+    assert.ok(first > 0 && two > 0 && last > 0, stdout);
+    // Rates are printed rounded, so the ratio is checked to within that rounding.
+    const ratio = Number(/^(\d+\.\d\d)× one worker$/.exec(rows[1]!.note!)?.[1]);
+    assert.ok(Math.abs(ratio - two / ((first + last) / 2)) < 0.02, `ratio ${ratio}:\n${stdout}`);
+    assert.equal(rows[0]!.note, '', stdout);
+  });
+
   it('--peer: both servers answer the send and the full cycle with 2xx only, and the ratios are printed', async () => {
     const { stdout, tables } = await bench(['--smoke', '--peer']);
     const [rows, comparison] = tables as [Record<string, string>[], Record<string, string>[]];
