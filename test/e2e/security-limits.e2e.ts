@@ -177,20 +177,23 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         }
         return Object.fromEntries(names.map((kind) => [kind, median(timings[kind]!)]));
       };
-      const spread = (medians: Record<string, number>) =>
-        Math.max(...groups.map((group) => {
+      /** Per group of kinds that must look alike: the slowest median over the fastest. */
+      const spreads = (medians: Record<string, number>) =>
+        groups.map((group) => {
           const values = Object.keys(group).map((kind) => medians[kind]!);
           return Math.max(...values) / Math.min(...values);
-        }));
-      // A machine shared with other test suites can swing one run's medians by more than 10 %; a
-      // real difference shows in every run, so the best of three runs is judged.
-      let medians;
+        });
+      // A machine shared with other test suites can swing one run's medians by more than 10 %; a real
+      // difference within a group shows in every run, so each group is judged by its best of up to
+      // three runs.
+      const runs: Record<string, number>[] = [];
+      const best = () => groups.map((_, g) => Math.min(...runs.map((medians) => spreads(medians)[g]!)));
       try {
-        medians = await measure();
-        for (let run = 1; run < 3 && spread(medians) > 1.1; run++) {
-          console.log(`anti-enumeration medians (${db}, ms), run ${run}: ${JSON.stringify(medians)}`);
-          medians = await measure();
-        }
+        do {
+          runs.push(await measure());
+          const shown = Object.fromEntries(Object.entries(runs.at(-1)!).map(([k, v]) => [k, v.toFixed(2)]));
+          console.log(`anti-enumeration medians (${db}, ms), run ${runs.length}: ${JSON.stringify(shown)}`);
+        } while (runs.length < 3 && best().some((spread) => spread > 1.1));
       } finally {
         // The measured sends' jobs are dropped rather than left to the restarted worker.
         const queue = new Queue('delivery', { connection: { url: stack.env.REDIS_URL }, prefix: '{otpq}' });
@@ -198,8 +201,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
         await queue.close();
         await stack.startWorker();
       }
-      console.log(`anti-enumeration medians (${db}, ms): ${JSON.stringify(Object.fromEntries(Object.entries(medians).map(([k, v]) => [k, v.toFixed(2)])))}`);
-      assert.ok(spread(medians) <= 1.1, `medians differ by more than 10 %: ${JSON.stringify(medians)}`);
+      assert.ok(best().every((spread) => spread <= 1.1), `medians differ by more than 10 % within a group in every run: ${JSON.stringify(runs)}`);
     });
   });
 }
