@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from '../test/support/ports.js';
+import { PrivateRedis } from '../test/support/redis-server.js';
 import { allocateRedisDb, createDatabase, PG_ADMIN_URL, REDIS_BASE } from '../test/support/stack.js';
 import { BENCH_SECRET, createBenchProject } from './bench-project.js';
 import { BenchContext, cleanups } from './context.js';
@@ -36,7 +37,15 @@ import { type Apis, ceiling, cycle, memory, seedUsers, send, sendTwoApis } from 
 const logDir = mkdtempSync(join(tmpdir(), 'otp-bench-'));
 
 async function main(): Promise<void> {
-  const redisUrl = `${REDIS_BASE}/${await allocateRedisDb()}`;
+  // A redis-server of the bench's own unless TEST_REDIS_URL names one, as for the tests: nothing on a
+  // developer's Redis is flushed, and Redis's CPU figures count the bench's traffic alone.
+  let redisUrl: string;
+  if (process.env.TEST_REDIS_URL) redisUrl = `${REDIS_BASE}/${await allocateRedisDb()}`;
+  else {
+    const own = await new PrivateRedis().start();
+    cleanups.push(() => own.stop());
+    redisUrl = own.url;
+  }
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   cleanups.push(async () => {
