@@ -8,22 +8,32 @@ import { ISSUE_STEP } from '../otp/otp-store.lua.js';
  */
 
 /**
- * Fixed-window counter with a block, for @nestjs/throttler.
- * KEYS[1] hits, KEYS[2] block; ARGV ttlMs, limit, blockMs. Returns {hits, ttlMs, blocked, blockMs}.
+ * Fixed-window counters with a block, for @nestjs/throttler: every throttler of a request in one
+ * step, in order, stopping at the first that blocks, as they would count one after another.
+ * KEYS hits and block of each throttler; ARGV ttlMs, limit, blockMs of each. Returns
+ * {hits, ttlMs, blocked, blockMs} of each throttler counted, the last one the blocking one if any.
  */
 export const THROTTLE_SCRIPT = `
-local blocked = redis.call('PTTL', KEYS[2])
-if blocked > 0 then
-  return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1]), 1, blocked}
+local out = {}
+for i = 1, #KEYS / 2 do
+  local hitsKey, blockKey = KEYS[2 * i - 1], KEYS[2 * i]
+  local ttlMs, limit, blockMs = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]), ARGV[3 * i]
+  local blocked = redis.call('PTTL', blockKey)
+  if blocked > 0 then
+    for _, v in ipairs({tonumber(redis.call('GET', hitsKey) or '0'), redis.call('PTTL', hitsKey), 1, blocked}) do out[#out + 1] = v end
+    return out
+  end
+  local hits = redis.call('INCR', hitsKey)
+  if hits == 1 then redis.call('PEXPIRE', hitsKey, ttlMs) end
+  local ttl = redis.call('PTTL', hitsKey)
+  if hits > limit then
+    redis.call('SET', blockKey, '1', 'PX', blockMs)
+    for _, v in ipairs({hits, ttl, 1, tonumber(blockMs)}) do out[#out + 1] = v end
+    return out
+  end
+  for _, v in ipairs({hits, ttl, 0, 0}) do out[#out + 1] = v end
 end
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if hits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-  return {hits, ttl, 1, tonumber(ARGV[3])}
-end
-return {hits, ttl, 0, 0}
+return out
 `;
 
 /** Milliseconds by Redis's clock. */
