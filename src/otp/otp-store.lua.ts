@@ -5,12 +5,23 @@
  * was issued for first, then the fallback channels the worker added).
  */
 
-/** KEYS[1] challenge; ARGV id, hash, purpose, expiresAtMs, maxAttempts, context, ttlMs, channel. */
-export const ISSUE_SCRIPT = `
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'h', ARGV[2], 'p', ARGV[3], 'exp', ARGV[4], 'max', ARGV[5], 'ctx', ARGV[6], 'ch', ',' .. ARGV[8] .. ',')
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
-return 1
+/**
+ * Issuing as a Lua function, so that a script checking the send limits can issue in the same step
+ * (rate-limit.lua.ts). keys[1] challenge; argv id, hash, purpose, expiresAtMs, maxAttempts, context,
+ * ttlMs, channel.
+ */
+export const ISSUE_STEP = `
+local function issue(keys, argv)
+  redis.call('DEL', keys[1])
+  redis.call('HSET', keys[1], 'id', argv[1], 'h', argv[2], 'p', argv[3], 'exp', argv[4], 'max', argv[5], 'ctx', argv[6], 'ch', ',' .. argv[8] .. ',')
+  redis.call('PEXPIRE', keys[1], argv[7])
+  return 1
+end
+`;
+
+/** ISSUE_STEP alone: KEYS[1] challenge; ARGV as ISSUE_STEP's. */
+export const ISSUE_SCRIPT = `${ISSUE_STEP}
+return issue(KEYS, ARGV)
 `;
 
 /**

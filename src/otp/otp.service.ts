@@ -6,7 +6,7 @@ import { SecretsService } from '../common/crypto/secrets.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { InjectRedis } from '../redis/redis.module.js';
 import { ALLOW_CHANNEL_SCRIPT, ATTEMPT_SCRIPT, CONSUME_SCRIPT, ISSUE_SCRIPT } from './otp-store.lua.js';
-import type { AttemptBudget, Channel, ChallengeContext, IssuedChallenge, OtpPolicy, Purpose, VerifiedChallenge } from './otp.types.js';
+import type { AttemptBudget, Channel, ChallengeContext, IssuedChallenge, OtpPolicy, PreparedChallenge, Purpose, VerifiedChallenge } from './otp.types.js';
 
 /** How long a dead challenge is kept after expiry, so late attempts say "expired" or "locked". */
 const RETENTION_MS = 15 * 60 * 1000;
@@ -49,22 +49,23 @@ export class OtpService {
     policy: OtpPolicy,
     context: ChallengeContext,
   ): Promise<IssuedChallenge> {
+    const { challengeId, code, expiresAt, store } = this.prepare(projectId, loginId, channel, purpose, policy, context);
+    await store();
+    return { challengeId, code, expiresAt };
+  }
+
+  /** A new challenge, stored by its `store()` or by a script that runs ISSUE_STEP with other steps. */
+  prepare(projectId: string, loginId: string, channel: Channel, purpose: Purpose, policy: OtpPolicy, context: ChallengeContext): PreparedChallenge {
     const challengeId = randomUUID();
     const code = numericCode(policy.length);
     const expiresAt = Date.now() + policy.expirySeconds * 1000;
     const hash = this.hash(projectId, loginId, channel, purpose, challengeId, code);
-    await this.redis.otpIssue(
-      challengeKey(projectId, loginId),
-      challengeId,
-      hash,
-      purpose,
-      expiresAt,
-      policy.maxAttempts,
-      JSON.stringify(context),
-      policy.expirySeconds * 1000 + RETENTION_MS,
-      channel,
-    );
-    return { challengeId, code, expiresAt };
+    const key = challengeKey(projectId, loginId);
+    const args = [challengeId, hash, purpose, expiresAt, policy.maxAttempts, JSON.stringify(context), policy.expirySeconds * 1000 + RETENTION_MS, channel];
+    const store = async () => {
+      await this.redis.otpIssue(key, ...args);
+    };
+    return { challengeId, code, expiresAt, key, args, store };
   }
 
   /**

@@ -34,6 +34,16 @@ export interface IssuedChallenge {
   expiresAt: number;
 }
 
+/**
+ * A challenge made but not stored yet: `store()` issues it on its own, or a script that checks the
+ * send limits issues it with them, running ISSUE_STEP on `key` and `args`.
+ */
+export interface PreparedChallenge extends IssuedChallenge {
+  key: string;
+  args: (string | number)[];
+  store(): Promise<void>;
+}
+
 export interface VerifiedChallenge {
   challengeId: string;
   purpose: Purpose;

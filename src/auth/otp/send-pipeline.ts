@@ -52,22 +52,24 @@ export class OtpSendPipeline {
     const { channel, loginId, challenge, message: type = 'otp' } = outgoing;
     const { settings } = project;
     const { target } = challenge.context;
-    // The budget guards against messages to new recipients: a decoy sends nothing, and a user's
-    // verified address has its own per-recipient limits, so neither spends it nor is refused by it.
-    await this.limits.assertCanSend(project, channel, target, {
-      newRecipient: type === 'account-exists' || (type === 'otp' && !outgoing.verifiedRecipient),
-      client: options.ip ?? '-',
-      decoy: type === 'none',
-    });
     // Decoys (and the account-exists notice, which carries no code) get a challenge too, so that
     // the answers to later verifies are those of a real code; their DecoyContext makes even its code fail.
-    const issued = await this.otp.issue(
+    const issued = this.otp.prepare(
       project.id,
       loginId,
       channel,
       challenge.purpose,
       { length: settings.otpLength, expirySeconds: settings.otpExpirySeconds, maxAttempts: settings.otpMaxAttempts },
       { ...challenge.context },
+    );
+    // The budget guards against messages to new recipients: a decoy sends nothing, and a user's
+    // verified address has its own per-recipient limits, so neither spends it nor is refused by it.
+    await this.limits.issueWithinLimits(
+      project,
+      channel,
+      target,
+      { newRecipient: type === 'account-exists' || (type === 'otp' && !outgoing.verifiedRecipient), client: options.ip ?? '-', decoy: type === 'none' },
+      issued,
     );
     const code = type === 'account-exists' ? undefined : issued.code;
     // Nothing is written to the database: the worker writes the record. A job that cannot be queued
