@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ERRORS } from '../common/errors/error-codes.js';
 import { ProjectSettings } from '../projects/project-settings.js';
-import { ALL_VARIABLES as VARIABLES, generatedFiles, renderReadme } from './generated-docs.js';
+import { ALL_VARIABLES as VARIABLES, generatedFiles, renderReadme, writeGeneratedFiles } from './generated-docs.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const committed = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -48,5 +49,20 @@ describe('generated documentation', () => {
 
   it('fails loudly when a generated table lost its markers', () => {
     assert.throws(() => renderReadme('# README without tables\n'), /README\.md has no generated environment table/);
+  });
+
+  it('npm run docs:config rewrites what differs (and a missing .env.example), then nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otp-docs-'));
+    try {
+      const readme = committed('README.md');
+      const row = readme.split('\n').find((line) => line.startsWith('|  | `PORT` |'))!;
+      writeFileSync(join(dir, 'README.md'), readme.replace(row, '|  | `PORT` | `1` | stale |'));
+      assert.deepEqual(writeGeneratedFiles(dir).sort(), ['.env.example', 'README.md']);
+      assert.equal(readFileSync(join(dir, 'README.md'), 'utf8'), readme);
+      assert.equal(readFileSync(join(dir, '.env.example'), 'utf8'), committed('.env.example'));
+      assert.deepEqual(writeGeneratedFiles(dir), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

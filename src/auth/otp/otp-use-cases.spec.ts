@@ -178,5 +178,22 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
       assert.equal(decoy!.payload.type, 'none');
       await assert.rejects(verify.verify(project, 'sms', email, decoy!.payload.code!, CLIENT), failsWith('WRONG_CODE'));
     });
+
+    it('sign-up-or-in whose user appeared meanwhile with that very address signs that user in; with another address it answers USER_EXISTS', async () => {
+      const project = await newProject();
+      const email = 'meanwhile@example.com';
+      await app.get(SignUpOrInUseCase).send(project, 'email', email, SEND);
+      const code = await codeFor(project, email);
+      // Created between the send and the verify (by an operator, or a verify of another client's code).
+      const created = await users.createVerified(project.id, email, {}, 'email', email);
+      const session = await verify.verify(project, 'email', email, code, CLIENT);
+      assert.equal(session.user.userId, created.user.id, 'the existing user is signed in');
+
+      const other = 'elsewhere@example.com';
+      await app.get(SignUpOrInUseCase).send(project, 'email', other, SEND);
+      const otherCode = await codeFor(project, other);
+      await users.createVerified(project.id, other, {}, 'email', 'another.address@example.com');
+      await assert.rejects(verify.verify(project, 'email', other, otherCode, CLIENT), failsWith('USER_EXISTS'));
+    });
   });
 }
