@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../support/ports.js';
-import { createDatabase, eventually, ManagedProcess, ROOT, spawnNode } from '../support/stack.js';
+import { allocateRedisDb, createDatabase, eventually, ManagedProcess, REDIS_BASE, ROOT, spawnNode } from '../support/stack.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -83,7 +83,8 @@ describe('README', () => {
   it('npm start (the quick start, after its build) serves the API with a worker, says what to do next last, and stops on SIGTERM to npm', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otp-readme-'));
     const port = await freePort();
-    const proc = npmStart({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'otp.sqlite')}` });
+    // Where a newcomer's Redis would be, REDIS_DEFAULT_URL names the test run's own, so the machine's Redis is never touched.
+    const proc = npmStart({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'otp.sqlite')}`, REDIS_DEFAULT_URL: `${REDIS_BASE}/${await allocateRedisDb()}` });
     try {
       await proc.waitForOutput(/Next: node dist\/cli\.js project create --name/, 30_000);
       assert.match(proc.output, /Delivery worker running in the API process/);
