@@ -7,22 +7,13 @@
 // maps pointing at src/ from their new place) instead of compiling src/ a second time.
 // `npm run build` stays the production build (the Docker image runs it).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { find } from './find-files.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, '.test-build');
 const DIST = join(ROOT, 'dist');
-
-function find(dir, suffix) {
-  let found = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found = found.concat(find(path, suffix));
-    else if (path.endsWith(suffix)) found.push(path);
-  }
-  return found;
-}
 
 // nest-cli.json's deleteOutDir empties .test-build first.
 const build = spawnSync('npx', ['nest', 'build', '--path', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });

@@ -7,10 +7,11 @@
 // persistence, its own temporary folder) and stops it by its PID at the end, so that a developer's
 // Redis on 6379 is never flushed.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { find } from './find-files.mjs';
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a === '--unit' || a === '--e2e');
@@ -22,16 +23,6 @@ const TEST_TIMEOUT_MS = 600_000;
 if (!process.env.TEST_REDIS_URL && spawnSync('redis-server', ['--version']).error) {
   console.error('redis-server is not on PATH: install it (apt-get install redis-server); the tests start their own on a free port.');
   process.exit(1);
-}
-
-function find(dir, suffix) {
-  let found = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found = found.concat(find(path, suffix));
-    else if (path.endsWith(suffix)) found.push(path);
-  }
-  return found;
 }
 
 const build = spawnSync(process.execPath, ['test/build.mjs'], { stdio: 'inherit' });

@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
-import { allocateRedisDb, createDatabase, type DbKind, REDIS_BASE, TEST_SECRET } from '../../../test/support/stack.js';
-import { SecretsModule } from '../../common/crypto/secrets.module.js';
+import { startOtpApp } from '../../../test/support/otp-app.js';
+import type { DbKind } from '../../../test/support/stack.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { ERRORS } from '../../common/errors/error-codes.js';
-import { AppConfig } from '../../config/app-config.js';
-import { ConfigModule } from '../../config/config.module.js';
-import { DatabaseModule } from '../../database/database.module.js';
 import { DeliveryQueueService } from '../../delivery/delivery-queue.service.js';
 import { type DeliveryJobData, type SealedPayload } from '../../delivery/delivery.types.js';
 import { DELIVERY_QUEUE } from '../../queue/queue-names.js';
-import { MetricsModule } from '../../metrics/metrics.module.js';
 import { type Project, ProjectsService } from '../../projects/projects.service.js';
-import { QueueModule } from '../../queue/queue.module.js';
-import { RedisModule } from '../../redis/redis.module.js';
 import { UsersService } from '../../users/users.service.js';
-import { AuthModule } from '../auth.module.js';
 import { SessionsService } from '../sessions.service.js';
 import { AddressUpdateUseCase } from './address-update.use-case.js';
 import { SignInUseCase } from './sign-in.use-case.js';
@@ -47,18 +40,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
     let verify: VerifyOtpUseCase;
 
     before(async () => {
-      const config = AppConfig.fromEnvironment({
-        DATABASE_URL: await createDatabase(db, cleanups),
-        REDIS_URL: `${REDIS_BASE}/${await allocateRedisDb()}`,
-        OTP_SECRET: TEST_SECRET,
-        EMAIL_PROVIDER: 'console',
-        LOG_LEVEL: 'silent',
-      });
-      app = await Test.createTestingModule({
-        imports: [ConfigModule.forRoot(config), SecretsModule, DatabaseModule.forRoot({ runMigrations: true }), RedisModule, QueueModule, MetricsModule, AuthModule],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+      app = await startOtpApp(db, cleanups);
       queue = app.get(getQueueToken(DELIVERY_QUEUE));
       jobs = app.get(DeliveryQueueService);
       projects = app.get(ProjectsService);

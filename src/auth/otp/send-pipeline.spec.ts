@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import type { Job, Queue } from 'bullmq';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { allocateRedisDb, createDatabase, type DbKind, REDIS_BASE, TEST_SECRET } from '../../../test/support/stack.js';
-import { SecretsModule } from '../../common/crypto/secrets.module.js';
-import { AppConfig } from '../../config/app-config.js';
-import { ConfigModule } from '../../config/config.module.js';
-import { DatabaseModule } from '../../database/database.module.js';
+import { startOtpApp } from '../../../test/support/otp-app.js';
+import type { DbKind } from '../../../test/support/stack.js';
 import { DeliveryQueueService } from '../../delivery/delivery-queue.service.js';
 import { DeliveryRecordsService, type DeliveryView } from '../../delivery/delivery-records.service.js';
 import type { DeliveryJobData } from '../../delivery/delivery.types.js';
-import { MetricsModule } from '../../metrics/metrics.module.js';
 import { ProjectsService } from '../../projects/projects.service.js';
 import { DELIVERY_QUEUE } from '../../queue/queue-names.js';
-import { QueueModule } from '../../queue/queue.module.js';
-import { RedisModule } from '../../redis/redis.module.js';
-import { AuthModule } from '../auth.module.js';
 import { SignInUseCase } from './sign-in.use-case.js';
 import { SignUpOrInUseCase } from './sign-up-or-in.use-case.js';
 import { VerifyOtpUseCase } from './verify.use-case.js';
@@ -37,18 +30,7 @@ for (const db of ['postgres', 'sqlite'] as DbKind[]) {
     const statements: string[] = [];
 
     before(async () => {
-      const config = AppConfig.fromEnvironment({
-        DATABASE_URL: await createDatabase(db, cleanups),
-        REDIS_URL: `${REDIS_BASE}/${await allocateRedisDb()}`,
-        OTP_SECRET: TEST_SECRET,
-        EMAIL_PROVIDER: 'console',
-        LOG_LEVEL: 'silent',
-      });
-      app = await Test.createTestingModule({
-        imports: [ConfigModule.forRoot(config), SecretsModule, DatabaseModule.forRoot({ runMigrations: true }), RedisModule, QueueModule, MetricsModule, AuthModule],
-      }).compile();
-      app.useLogger(false);
-      await app.init();
+      app = await startOtpApp(db, cleanups);
       queue = app.get(getQueueToken(DELIVERY_QUEUE));
       // Every query, of repositories and raw statements alike, runs on a runner the driver makes.
       const { driver } = app.get(DataSource);
