@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { JsonApiFake } from './json-api-fake.js';
 
 export interface TwilioRequest {
   resource: 'Messages' | 'Calls';
@@ -26,9 +27,8 @@ export interface StatusCallback {
  * reports the final status of every accepted message or call to the request's StatusCallback,
  * signed with the auth token it is given.
  */
-export class FakeTwilio {
+export class FakeTwilio extends JsonApiFake {
   readonly requests: TwilioRequest[] = [];
-  private server!: Server;
   private failures: number[] = [];
   /** Numbers answered with Twilio's 400 "21211 invalid 'To' phone number". */
   readonly invalidNumbers = new Set<string>();
@@ -37,25 +37,10 @@ export class FakeTwilio {
   /** Numbers whose accepted messages end `undelivered` (30003 unreachable handset) instead of `delivered`. */
   readonly unreachableNumbers = new Set<string>();
   readonly callbacks: StatusCallback[] = [];
-  port = 0;
 
   /** @param authToken signs the status callbacks, as Twilio does with the account's auth token. */
-  constructor(private readonly authToken = 'fake-twilio-token') {}
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+  constructor(private readonly authToken = 'fake-twilio-token') {
+    super();
   }
 
   /** The next `count` requests get `status` (e.g. 500) whatever they hold. */
@@ -82,7 +67,7 @@ export class FakeTwilio {
     return codeIn(await this.waitForDelivered(to, count));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  protected async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(req.url ?? '');
@@ -135,10 +120,6 @@ export class FakeTwilio {
     this.callbacks.push({ url, form, status: response?.status ?? 0, body: (await response?.text().catch(() => '')) ?? '' });
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 }
 
 /** The code in a Twilio request: the first run of digits in a message body, or the digits a call's TwiML reads out. */

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { JsonApiFake } from './json-api-fake.js';
 
 export interface VonageRequest {
   contentType: string;
@@ -13,32 +14,14 @@ export interface VonageRequest {
  * credentials in the body). Like Vonage it answers HTTP 200 with a per-message `status`, "0" when
  * accepted; it records every request and can be told to refuse.
  */
-export class FakeVonage {
+export class FakeVonage extends JsonApiFake {
   static readonly API_KEY = 'e2ekey01';
   static readonly API_SECRET = 'e2e-vonage-api-secret-5f3c9a';
 
   readonly requests: VonageRequest[] = [];
   /** Numbers (E.164, with the `+`) answered status 3 "Invalid Parameters" (an unroutable number). */
   readonly invalidNumbers = new Set<string>();
-  private server!: Server;
   private refusals: string[] = [];
-  port = 0;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   /** The next `count` requests are answered with Vonage `status` (e.g. "1", throttled) whatever they hold. */
   refuseNext(count: number, status = '1'): void {
@@ -68,7 +51,7 @@ export class FakeVonage {
     return match[1]!;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  protected async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     if (req.method !== 'POST' || req.url !== '/sms/json') return { status: 404, body: { type: 'NOT_FOUND' } };
@@ -92,8 +75,4 @@ export class FakeVonage {
     return { status: 200, body: { 'message-count': '1', messages: [message] } };
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 }
