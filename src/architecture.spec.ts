@@ -63,9 +63,10 @@ it('no logic file of src/ is over 250 lines', () => {
 /**
  * SQL lives in repositories (and migrations). The generic statement builder and the transaction
  * runner of src/database write statements from entity metadata, never a table or column of a
- * feature; the migration runner takes PostgreSQL's advisory lock.
+ * feature; the migration runner takes PostgreSQL's advisory lock; the planned statement sets its
+ * own session's plan cache mode.
  */
-const SQL_INFRASTRUCTURE = ['database/raw-table.ts', 'database/atomic.ts', 'database/migrations.service.ts'];
+const SQL_INFRASTRUCTURE = ['database/raw-table.ts', 'database/atomic.ts', 'database/migrations.service.ts', 'database/planned-statement.ts'];
 
 it('no SQL outside *.repository.ts, migrations and the database infrastructure', () => {
   const sql = /\b(SELECT\s+[\w"*(]|INSERT\s+INTO|UPDATE\s+["\w]+\s+SET|DELETE\s+FROM)|createQueryBuilder\(|\.query\(/;

@@ -62,7 +62,14 @@ const DATABASE = {
     message: 'must be a postgres:// URL or sqlite:<path>',
     description: '`postgres://user:pass@host:5432/db` for PostgreSQL, `sqlite:<path>` for the embedded SQLite file',
   }),
-  DATABASE_POOL_SIZE: int({ group: 'Database', default: 10, min: 1, max: 500, cli: true, description: 'PostgreSQL pool size per process' }),
+  DATABASE_POOL_SIZE: int({
+    group: 'Database',
+    default: 10,
+    min: 2,
+    max: 500,
+    cli: true,
+    description: 'PostgreSQL pool size per process; one of its connections is kept for the user lookup once a process has made one',
+  }),
   AUDIT_RETENTION_DAYS: int({ group: 'Database', default: 90, min: 1, max: 3650, description: 'audit events older than this are deleted (hourly)' }),
 };
 
