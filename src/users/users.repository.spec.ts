@@ -31,6 +31,23 @@ function user(id: string, projectId = 'P1', values: Partial<User> = {}): User {
   };
 }
 
+/** How many transactions the DataSource starts from now on (PostgreSQL: each runAtomically is one). */
+function countTransactions(dataSource: DataSource): () => number {
+  let count = 0;
+  const runner = dataSource.createQueryRunner();
+  const prototype = Object.getPrototypeOf(runner) as { startTransaction: (...args: unknown[]) => Promise<void> };
+  void runner.release();
+  const start = prototype.startTransaction;
+  prototype.startTransaction = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return start.apply(this, args);
+  };
+  return () => {
+    prototype.startTransaction = start;
+    return count;
+  };
+}
+
 for (const kind of DATABASE_KINDS) {
   describe(`UsersRepository on ${kind}`, () => {
     async function open(): Promise<{ repository: UsersRepository; dataSource: DataSource }> {
@@ -67,6 +84,35 @@ for (const kind of DATABASE_KINDS) {
       await assert.rejects(repository.insert(user('U2'), ['fresh', 'taken']), LoginIdTaken);
       assert.equal(await repository.findById('P1', 'U2'), null);
       assert.equal(await repository.ownerOf('P1', 'fresh'), null);
+    });
+
+    it('inserts concurrent users in one transaction, and fails only the one whose login ID another of them took', async () => {
+      const { repository, dataSource } = await open();
+      await repository.insert(user('U0'), ['taken']);
+      const transactions = countTransactions(dataSource);
+      const outcomes = await Promise.allSettled([
+        repository.insert(user('U1'), ['u1', 'alias1']),
+        repository.insert(user('U2'), ['u2']),
+        repository.insert(user('U3'), ['u3', 'taken']),
+      ]);
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        ['fulfilled', 'fulfilled', 'rejected'],
+      );
+      assert.ok((outcomes[2] as PromiseRejectedResult).reason instanceof LoginIdTaken);
+      assert.deepEqual(await repository.findByLoginId('P1', 'alias1'), { user: user('U1'), loginIds: ['u1', 'alias1'] });
+      assert.equal((await repository.findById('P1', 'U2'))?.loginIds[0], 'u2');
+      assert.equal(await repository.findById('P1', 'U3'), null);
+      assert.equal(await repository.ownerOf('P1', 'u3'), null);
+      if (kind === 'postgres') assert.equal(transactions(), 4, 'the batch, then each of its three users on its own');
+
+      const again = countTransactions(dataSource);
+      await Promise.all(['U4', 'U5', 'U6'].map((id) => repository.insert(user(id), [id.toLowerCase()])));
+      if (kind === 'postgres') assert.equal(again(), 1);
+      const [race1, race2] = await Promise.allSettled([repository.insert(user('U7'), ['same']), repository.insert(user('U8'), ['same'])]);
+      assert.equal(race1.status, 'fulfilled');
+      assert.ok(race2.status === 'rejected' && race2.reason instanceof LoginIdTaken);
+      assert.equal(await repository.findById('P1', 'U8'), null);
     });
 
     it('records concurrent sign-ins by e-mail and by phone, each with its own values', async () => {

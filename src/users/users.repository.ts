@@ -59,6 +59,21 @@ export class UsersRepository {
     await Promise.all(groups.filter((group) => group.length).map((group) => this.usersTable.updateEach(group)));
   });
 
+  /**
+   * Users inserted at once (the sign-ups that verify together) share one transaction of two
+   * multi-row INSERTs. A batch that fails is retried user by user, each in its own transaction, so
+   * that only a user whose login ID is taken (by another user, or by another sign-up of the same
+   * batch) fails, and leaves nothing behind.
+   */
+  private readonly inserts = batchedWriter<{ user: User; loginIds: string[] }>((items) =>
+    runAtomically(this.dataSource, [
+      this.usersTable.insertStatement(items.map(({ user }) => this.users.create(user))),
+      this.loginIdsTable.insertStatement(
+        items.flatMap(({ user, loginIds }) => loginIds.map((loginId, position) => this.loginIds.create({ projectId: user.projectId, loginId, userId: user.id, position }))),
+      ),
+    ]),
+  );
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
@@ -103,8 +118,7 @@ export class UsersRepository {
 
   /** Inserts a user with its (normalized, unique) login IDs in order; LoginIdTaken when one is taken. */
   async insert(user: User, loginIds: string[]): Promise<void> {
-    const links = loginIds.map((loginId, position) => this.loginIds.create({ projectId: user.projectId, loginId, userId: user.id, position }));
-    await this.atomically([this.usersTable.insertStatement([this.users.create(user)]), this.loginIdsTable.insertStatement(links)]);
+    await this.atomically(() => this.inserts({ user, loginIds }));
   }
 
   /**
@@ -225,10 +239,10 @@ export class UsersRepository {
     return `SELECT l."user_id" FROM ${this.loginIdsTable.name} l WHERE ${matches.join(' OR ')}`;
   }
 
-  /** runAtomically, with the failures a caller can act on as LoginIdTaken and UserGone. */
-  private async atomically(statements: Statement[]): Promise<void> {
+  /** runAtomically (or a write that runs it), with the failures a caller can act on as LoginIdTaken and UserGone. */
+  private async atomically(write: Statement[] | (() => Promise<void>)): Promise<void> {
     try {
-      await runAtomically(this.dataSource, statements);
+      await (Array.isArray(write) ? runAtomically(this.dataSource, write) : write());
     } catch (error) {
       if (error instanceof NothingChanged) throw new UserGone();
       if (isUniqueViolation(error)) throw new LoginIdTaken();
