@@ -6,6 +6,11 @@ interface PgClient {
   end(): Promise<void>;
 }
 
+interface Held {
+  runner: QueryRunner;
+  client: PgClient;
+}
+
 /** PostgreSQL's answer when a prepared statement's result columns changed under it (a migration added one). */
 const RESULT_TYPE_CHANGED = '0A000';
 
@@ -23,7 +28,7 @@ const RESULT_TYPE_CHANGED = '0A000';
  * and the next call takes a fresh one.
  */
 export class PlannedStatement<R> {
-  private held?: Promise<{ runner: QueryRunner; client: PgClient }>;
+  private held?: Promise<Held>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,18 +47,28 @@ export class PlannedStatement<R> {
   }
 
   private async run(parameters: unknown[]): Promise<R[]> {
-    const held = (this.held ??= this.hold());
+    let held = (this.held ??= this.hold());
     try {
-      const { client } = await held;
+      let { runner, client } = await held;
+      if (runner.isReleased) {
+        // TypeORM gave the connection back when it failed (the server went away): take a new one.
+        this.forget(held);
+        held = this.held ??= this.hold();
+        ({ runner, client } = await held);
+      }
       return (await client.query({ name: this.name, text: this.sql, values: parameters })).rows as R[];
     } catch (error) {
-      if (this.held === held) this.held = undefined;
+      this.forget(held);
       await held.then(close, () => undefined);
       throw error;
     }
   }
 
-  private async hold(): Promise<{ runner: QueryRunner; client: PgClient }> {
+  private forget(held: Promise<Held>): void {
+    if (this.held === held) this.held = undefined;
+  }
+
+  private async hold(): Promise<Held> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PgClient;
     try {
@@ -67,7 +82,7 @@ export class PlannedStatement<R> {
 }
 
 /** Ends the connection, then releases it: the pool drops a client that is ending instead of reusing it. */
-async function close({ runner, client }: { runner: QueryRunner; client: PgClient }): Promise<void> {
+async function close({ runner, client }: Held): Promise<void> {
   await client.end().catch(() => undefined);
   await runner.release();
 }

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, QueryFailedError, Repository } from 'typeorm';
 import { NothingChanged, runAtomically, type Statement } from '../database/atomic.js';
-import { Batcher, batchedWriter } from '../database/batcher.js';
-import { PlannedStatement } from '../database/planned-statement.js';
+import { batchedWriter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity } from './user.entity.js';
+import { UserLookup } from './user-lookup.repository.js';
 import { toUser } from './users.mapper.js';
 import type { AddressKind, User, UserAttributes, UserRecord, UserSearch } from './users.types.js';
 import { normalizeLoginId } from './users.types.js';
@@ -29,14 +29,6 @@ export interface SignInWrite {
   at: number;
 }
 
-type LookupRow = Record<string, unknown> & { id: string; other_login_id: string };
-
-interface LoginIdKey {
-  projectId: string;
-  /** Normalized. */
-  loginId: string;
-}
-
 /**
  * Every query of `users` and `login_ids`. Every write is a RawTable statement: the sign-ins batched,
  * the rest through runAtomically, which is one transaction on PostgreSQL and one synchronous
@@ -46,10 +38,7 @@ interface LoginIdKey {
 export class UsersRepository {
   private readonly usersTable: RawTable<UserEntity>;
   private readonly loginIdsTable: RawTable<LoginIdEntity>;
-  /** The lookup on PostgreSQL, planned once; SQLite's driver already keeps its statements prepared. */
-  private readonly plannedLookup?: PlannedStatement<LookupRow>;
-  /** Every send and verify looks a user up; concurrent lookups share one query. */
-  private readonly lookups = new Batcher<LoginIdKey, UserRecord | null>((keys) => this.findManyByLoginId(keys));
+  private readonly lookup: UserLookup;
   /**
    * Every verify writes its sign-in; concurrent ones share one UPDATE per kind of address. A batch
    * that fails (say, a deadlock with another process's batch) is retried row by row.
@@ -81,15 +70,12 @@ export class UsersRepository {
   ) {
     this.usersTable = new RawTable(users);
     this.loginIdsTable = new RawTable(loginIds);
-    if (dataSource.driver.options.type === 'postgres') {
-      const keys = `SELECT l."user_id" FROM unnest($1::varchar[], $2::varchar[]) AS k("project_id", "login_id") JOIN ${this.loginIdsTable.name} l USING ("project_id", "login_id")`;
-      this.plannedLookup = new PlannedStatement(dataSource, 'users_by_login_id', this.lookupSql(keys));
-    }
+    this.lookup = new UserLookup(this.usersTable, this.loginIdsTable, dataSource);
   }
 
   /** The user of a normalized login ID with all of the user's login IDs in order, or null. */
   findByLoginId(projectId: string, loginId: string): Promise<UserRecord | null> {
-    return this.lookups.add({ projectId, loginId });
+    return this.lookup.find(projectId, loginId);
   }
 
   async findById(projectId: string, userId: string): Promise<UserRecord | null> {
@@ -197,46 +183,6 @@ export class UsersRepository {
       .getMany();
     const loginIds = users.length ? await this.loginIdsOf(projectId, users.map((u) => u.id)) : new Map<string, string[]>();
     return { records: users.map((user) => ({ user: toUser(user), loginIds: loginIds.get(user.id) ?? [] })), total };
-  }
-
-  /**
-   * One query for a batch of login IDs. The user IDs come from a subquery on the login_ids primary
-   * key and the login IDs are joined on the (globally unique) user ID alone, so that every step is a
-   * primary-key or user-ID index lookup whatever the planner's statistics say: a plain three-way join
-   * filtered by project was planned as a scan of all the project's users on a freshly loaded table.
-   * On PostgreSQL the keys come as two arrays, so that the text never changes and one plan serves
-   * every batch (PlannedStatement); on SQLite as one condition per key.
-   */
-  private async findManyByLoginId(keys: LoginIdKey[]): Promise<(UserRecord | null)[]> {
-    const users = this.usersTable;
-    const rows = this.plannedLookup
-      ? await this.plannedLookup.query([keys.map((key) => key.projectId), keys.map((key) => key.loginId)])
-      : await users.query<LookupRow>(this.lookupSql(this.keyConditions(keys)), keys.flatMap(({ projectId, loginId }) => [projectId, loginId]));
-    const found = new Map<string, { row: Record<string, unknown>; loginIds: string[] }>();
-    for (const row of rows) {
-      const entry = found.get(row.id);
-      if (entry) entry.loginIds.push(row.other_login_id);
-      else found.set(row.id, { row, loginIds: [row.other_login_id] });
-    }
-    const matched = [...found.values()].map(({ row, loginIds }) => ({ user: toUser(users.hydrate(row)), loginIds }));
-    return keys.map(({ projectId, loginId }) => {
-      const record = matched.find(({ user, loginIds }) => user.projectId === projectId && loginIds.includes(loginId));
-      return record ? { user: record.user, loginIds: [...record.loginIds] } : null;
-    });
-  }
-
-  /** Every user whose login IDs `userIds` (a subquery) names, with each of its login IDs, in order. */
-  private lookupSql(userIds: string): string {
-    return (
-      `SELECT u.*, o."login_id" AS "other_login_id" FROM ${this.usersTable.name} u JOIN ${this.loginIdsTable.name} o ON o."user_id" = u."id" ` +
-      `WHERE u."id" IN (${userIds}) ORDER BY o."position"`
-    );
-  }
-
-  private keyConditions(keys: LoginIdKey[]): string {
-    const param = (i: number) => this.usersTable.param(i);
-    const matches = keys.map((_, i) => `(l."project_id" = ${param(2 * i)} AND l."login_id" = ${param(2 * i + 1)})`);
-    return `SELECT l."user_id" FROM ${this.loginIdsTable.name} l WHERE ${matches.join(' OR ')}`;
   }
 
   /** runAtomically (or a write that runs it), with the failures a caller can act on as LoginIdTaken and UserGone. */

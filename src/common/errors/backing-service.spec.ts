@@ -7,6 +7,7 @@ describe('isBackingServiceFailure', () => {
     const maxRetries = Object.assign(new Error('Reached the max retries per request limit (which is 1).'), { name: 'MaxRetriesPerRequestError' });
     assert.ok(isBackingServiceFailure(maxRetries));
     assert.ok(isBackingServiceFailure(new Error('Connection is closed.')));
+    assert.ok(isBackingServiceFailure(new Error('Client was closed and is not queryable')));
     assert.ok(isBackingServiceFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })));
     assert.ok(isBackingServiceFailure({ message: 'query failed', driverError: { code: '57P01' } }));
     assert.ok(isBackingServiceFailure(new Error('wrapped', { cause: { code: 'SQLITE_CANTOPEN' } })));

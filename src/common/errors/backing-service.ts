@@ -15,6 +15,7 @@ const MESSAGES = [
   /Stream isn't writeable/,
   /Reached the max retries per request limit/,
   /^Connection terminated/,
+  /^Client was closed and is not queryable/,
   /timeout exceeded when trying to connect/i,
   /Connection is not established/i,
   /^Driver not Connected/i,
