@@ -25,7 +25,10 @@ describe('AppConfig', () => {
 
   it('reads PostgreSQL from a postgres:// DATABASE_URL', () => {
     const config = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_POOL_SIZE: '20' });
-    assert.deepEqual(config.database, { type: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 20 });
+    assert.deepEqual(config.database, { type: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 20, preparedStatements: true });
+    const pooled = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u@h:6432/db', DATABASE_PREPARED_STATEMENTS: 'false' });
+    assert.deepEqual(pooled.database, { type: 'postgres', url: 'postgres://u@h:6432/db', poolSize: 10, preparedStatements: false });
+    assert.deepEqual(problemsOf({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_POOL_SIZE: '1' }), ['DATABASE_POOL_SIZE=1: DATABASE_POOL_SIZE must not be less than 2'], 'one connection is kept for the lookup');
   });
 
   it('reports every bad value on a line of its own, naming the variable', () => {
@@ -119,7 +122,7 @@ describe('AppConfig phone providers', () => {
 
   it('gives the CLI a configuration from the database and the secret alone, even in production', () => {
     const env = { NODE_ENV: 'production', OTP_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db', SMS_PROVIDER: 'twilio', PORT: 'eighty' };
-    assert.deepEqual(AppConfig.fromEnvironment(env, 'cli').database, { type: 'postgres', url: 'postgres://u@h/db', poolSize: 10 });
+    assert.deepEqual(AppConfig.fromEnvironment(env, 'cli').database, { type: 'postgres', url: 'postgres://u@h/db', poolSize: 10, preparedStatements: true });
     assert.ok(problemsOf(env).some((p) => p.startsWith('PORT=')), 'the servers still check everything');
   });
 });

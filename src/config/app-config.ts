@@ -9,7 +9,7 @@ import { type EnvironmentValues, VARIABLES } from './variables.js';
 export type PhoneProviderSetting = string;
 
 export type DatabaseConfig =
-  | { type: 'postgres'; url: string; poolSize: number }
+  | { type: 'postgres'; url: string; poolSize: number; preparedStatements: boolean }
   | { type: 'better-sqlite3'; path: string };
 
 export type LogLevel = EnvironmentValues['LOG_LEVEL'];
@@ -112,7 +112,7 @@ export class AppConfig {
     const dbUrl = value.DATABASE_URL;
     const database: DatabaseConfig = dbUrl.startsWith('sqlite:')
       ? { type: 'better-sqlite3', path: dbUrl.slice('sqlite:'.length) }
-      : { type: 'postgres', url: dbUrl, poolSize: value.DATABASE_POOL_SIZE };
+      : { type: 'postgres', url: dbUrl, poolSize: value.DATABASE_POOL_SIZE, preparedStatements: value.DATABASE_PREPARED_STATEMENTS };
 
     return Object.assign(Object.create(AppConfig.prototype) as AppConfig, {
       nodeEnv,

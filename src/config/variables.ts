@@ -70,6 +70,13 @@ const DATABASE = {
     cli: true,
     description: 'PostgreSQL pool size per process; one of its connections is kept for the user lookup once a process has made one',
   }),
+  DATABASE_PREPARED_STATEMENTS: flag({
+    group: 'Database',
+    default: true,
+    cli: true,
+    description:
+      'the user lookup runs as a named statement that PostgreSQL plans once; `false` behind a pooler in transaction mode that cannot keep named statements (PgBouncer before 1.21), so that it is planned at every run instead',
+  }),
   AUDIT_RETENTION_DAYS: int({ group: 'Database', default: 90, min: 1, max: 3650, description: 'audit events older than this are deleted (hourly)' }),
 };
 

@@ -17,8 +17,9 @@ interface LoginIdKey {
 
 /**
  * The read of every send and verify: a user by one of its login IDs, with all of them. Concurrent
- * lookups share one query (Batcher); on PostgreSQL that query is planned once (PlannedStatement),
- * while SQLite's driver already keeps its statements prepared.
+ * lookups share one query (Batcher); on PostgreSQL that query is planned once (PlannedStatement)
+ * unless `planOnce` is off (DATABASE_PREPARED_STATEMENTS=false, for poolers that cannot keep named
+ * statements), while SQLite's driver already keeps its statements prepared.
  */
 export class UserLookup {
   private readonly planned?: PlannedStatement<LookupRow>;
@@ -28,8 +29,9 @@ export class UserLookup {
     private readonly users: RawTable<UserEntity>,
     private readonly loginIds: RawTable<LoginIdEntity>,
     dataSource: DataSource,
+    planOnce: boolean,
   ) {
-    if (dataSource.driver.options.type === 'postgres') {
+    if (planOnce) {
       const keys = `SELECT l."user_id" FROM unnest($1::varchar[], $2::varchar[]) AS k("project_id", "login_id") JOIN ${loginIds.name} l USING ("project_id", "login_id")`;
       this.planned = new PlannedStatement(dataSource, 'users_by_login_id', this.lookupSql(keys));
     }

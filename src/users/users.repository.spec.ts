@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
+import { AppConfig } from '../config/app-config.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity } from './user.entity.js';
 import { LoginIdTaken, UserGone, UsersRepository } from './users.repository.js';
@@ -50,9 +51,10 @@ function countTransactions(dataSource: DataSource): () => number {
 
 for (const kind of DATABASE_KINDS) {
   describe(`UsersRepository on ${kind}`, () => {
-    async function open(): Promise<{ repository: UsersRepository; dataSource: DataSource }> {
+    async function open(env: Record<string, string> = {}): Promise<{ repository: UsersRepository; dataSource: DataSource }> {
       const dataSource = await migratedDatabase(kind);
-      return { repository: new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource), dataSource };
+      const config = AppConfig.fromEnvironment({ DATABASE_URL: kind === 'postgres' ? 'postgres://localhost/any' : 'sqlite::memory:', ...env }, 'cli');
+      return { repository: new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource, config), dataSource };
     }
 
     it('stores a user with its login IDs and answers concurrent lookups, each with its own plain record', async () => {
@@ -76,6 +78,21 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(none, null);
       assert.deepEqual(await repository.findById('P1', 'U1'), a);
       assert.equal(await repository.findById('P2', 'U1'), null);
+    });
+
+    it('looks users up as a statement planned once on PostgreSQL, or, with DATABASE_PREPARED_STATEMENTS=false, as an ordinary one', async () => {
+      for (const prepared of ['true', 'false']) {
+        const { repository, dataSource } = await open({ DATABASE_PREPARED_STATEMENTS: prepared });
+        await repository.insert(user('U1'), ['u1', 'alias1']);
+        const [found, none] = await Promise.all([repository.findByLoginId('P1', 'alias1'), repository.findByLoginId('P1', 'nobody')]);
+        assert.deepEqual(found, { user: user('U1'), loginIds: ['u1', 'alias1'] });
+        assert.equal(none, null);
+        if (kind !== 'postgres') continue;
+        const sessions = (await dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%unnest(%' AND pid <> pg_backend_pid()`,
+        )) as { n: number }[];
+        assert.equal(sessions[0]!.n, prepared === 'true' ? 1 : 0, `DATABASE_PREPARED_STATEMENTS=${prepared}`);
+      }
     });
 
     it('inserts nothing when a login ID is taken', async () => {
@@ -109,10 +126,12 @@ for (const kind of DATABASE_KINDS) {
       const again = countTransactions(dataSource);
       await Promise.all(['U4', 'U5', 'U6'].map((id) => repository.insert(user(id), [id.toLowerCase()])));
       if (kind === 'postgres') assert.equal(again(), 1);
-      const [race1, race2] = await Promise.allSettled([repository.insert(user('U7'), ['same']), repository.insert(user('U8'), ['same'])]);
-      assert.equal(race1.status, 'fulfilled');
-      assert.ok(race2.status === 'rejected' && race2.reason instanceof LoginIdTaken);
-      assert.equal(await repository.findById('P1', 'U8'), null);
+      const race = await Promise.allSettled([repository.insert(user('U7'), ['same']), repository.insert(user('U8'), ['same'])]);
+      const winner = race.findIndex(({ status }) => status === 'fulfilled');
+      const loser = race[1 - winner];
+      assert.ok(winner >= 0 && loser?.status === 'rejected' && loser.reason instanceof LoginIdTaken, 'one of the two, either');
+      assert.equal((await repository.ownerOf('P1', 'same')) === 'U7' ? 0 : 1, winner);
+      assert.equal(await repository.findById('P1', winner === 0 ? 'U8' : 'U7'), null);
     });
 
     it('records concurrent sign-ins by e-mail and by phone, each with its own values', async () => {

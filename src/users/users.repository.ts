@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, QueryFailedError, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { NothingChanged, runAtomically, type Statement } from '../database/atomic.js';
 import { batchedWriter } from '../database/batcher.js';
 import { RawTable } from '../database/raw-table.js';
@@ -67,10 +68,11 @@ export class UsersRepository {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(LoginIdEntity) private readonly loginIds: Repository<LoginIdEntity>,
     private readonly dataSource: DataSource,
+    config: AppConfig,
   ) {
     this.usersTable = new RawTable(users);
     this.loginIdsTable = new RawTable(loginIds);
-    this.lookup = new UserLookup(this.usersTable, this.loginIdsTable, dataSource);
+    this.lookup = new UserLookup(this.usersTable, this.loginIdsTable, dataSource, config.database.type === 'postgres' && config.database.preparedStatements);
   }
 
   /** The user of a normalized login ID with all of the user's login IDs in order, or null. */
