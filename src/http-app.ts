@@ -12,7 +12,7 @@ import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { mapError } from './common/http/error-body.js';
-import { findControlCharacter, jsonTooDeep, MAX_JSON_DEPTH } from './common/http/input-guard.js';
+import { findForbiddenCharacter, jsonTooDeep, MAX_JSON_DEPTH } from './common/http/input-guard.js';
 import { addRequestExamples } from './common/http/openapi-examples.js';
 import { createValidationPipe } from './common/http/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -91,13 +91,13 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
     }
   });
 
-  // No field takes a control character; refused here, once for every route, body, query and path,
+  // No field takes a control character or a lone surrogate; refused here, once for every route, body, query and path,
   // before any DTO transform (a NUL would otherwise reach PostgreSQL as a 500).
   fastify.addHook('preValidation', async (request, reply) => {
     for (const part of [request.params, request.query, request.body]) {
-      const path = findControlCharacter(part);
+      const path = findForbiddenCharacter(part);
       if (path === null) continue;
-      const mapped = mapError(new DomainError('INVALID_REQUEST', `${path} must not contain control characters`));
+      const mapped = mapError(new DomainError('INVALID_REQUEST', `${path} must not contain control characters or unpaired surrogates`));
       return reply.status(mapped.status).send(mapped.body);
     }
   });

@@ -126,6 +126,19 @@ describe('bad input', () => {
     assert.equal((await stack.request('GET', '/health/live')).status, 200);
   });
 
+  it('refuses a lone UTF-16 surrogate in any field with 400, on every send route (the e-mail validator threw on it: 500)', async () => {
+    for (const route of ['signup', 'signup-in', 'signin'].map((kind) => `/v1/auth/otp/${kind}/email`)) {
+      for (const loginId of ['\\ud800', 'ann\\udfff@example.com']) {
+        const answer = await stack.request('POST', route, { rawBody: `{"loginId":"${loginId}"}`, bearer: projectId });
+        assert.equal(answer.status, 400, `${route} ${loginId}: ${answer.text}`);
+        assert.equal(answer.body.errorCode, 'E011003', answer.text);
+        assert.match(answer.body.errorMessage, /loginId must not contain control characters or unpaired surrogates/);
+      }
+    }
+    const pair = await stack.request('POST', '/v1/auth/otp/signup/email', { rawBody: '{"loginId":"smile\\ud83d\\ude00@example.com"}', bearer: projectId });
+    assert.notEqual(pair.status, 500, pair.text);
+  });
+
   it('refuses bodies over 64 KiB with 413 E011006 and accepts one just under', async () => {
     const over = await stack.request('POST', '/v1/auth/otp/signin/email', { rawBody: JSON.stringify({ loginId: 'a@b.co', pad: 'x'.repeat(64 * 1024) }), bearer: projectId });
     assert.equal(over.status, 413);

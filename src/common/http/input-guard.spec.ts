@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findControlCharacter, jsonTooDeep } from './input-guard.js';
+import { findForbiddenCharacter, jsonTooDeep } from './input-guard.js';
 
 describe('input guard', () => {
   it('measures JSON depth from the text, ignoring brackets inside strings', () => {
@@ -12,10 +12,13 @@ describe('input guard', () => {
   });
 
   it('names the field holding a control character, keys included', () => {
-    assert.equal(findControlCharacter({ loginId: 'ok', user: { name: 'A\u0000' } }), 'user.name');
-    assert.equal(findControlCharacter({ list: ['a', 'b\u007f'] }), 'list[1]');
-    assert.equal(findControlCharacter({ o: { ['k\n']: 1 } }), 'o');
-    assert.equal(findControlCharacter({ text: 'Zoë — naïve ✓' }), null);
-    assert.equal(findControlCharacter(undefined), null);
+    assert.equal(findForbiddenCharacter({ loginId: 'ok', user: { name: 'A\u0000' } }), 'user.name');
+    assert.equal(findForbiddenCharacter({ list: ['a', 'b\u007f'] }), 'list[1]');
+    assert.equal(findForbiddenCharacter({ o: { ['k\n']: 1 } }), 'o');
+    assert.equal(findForbiddenCharacter({ text: 'Zoë — naïve ✓' }), null);
+    assert.equal(findForbiddenCharacter({ loginId: '\ud800' }), 'loginId', 'a lone high surrogate');
+    assert.equal(findForbiddenCharacter({ user: { name: 'a\udfffb' } }), 'user.name', 'a lone low surrogate');
+    assert.equal(findForbiddenCharacter({ name: 'emoji 😀 \ud83d\ude00' }), null, 'a pair is one character');
+    assert.equal(findForbiddenCharacter(undefined), null);
   });
 });

@@ -2,11 +2,12 @@
 export const MAX_JSON_DEPTH = 32;
 
 /**
- * C0 controls (NUL, newline, tab…), DEL and C1 controls. No field of the API needs one, and NUL
- * in particular reaches PostgreSQL as an error.
+ * C0 controls (NUL, newline, tab…), DEL and C1 controls, and unpaired UTF-16 surrogates (JSON's
+ * `"\ud800"`). No field of the API needs one; NUL reaches PostgreSQL as an error, and a lone
+ * surrogate is no character at all: the e-mail validator's `encodeURI` throws on it.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f]|\p{Cs}/u;
 
 /**
  * True when the JSON text nests arrays and objects deeper than `max`. A scan of the text, so that a
@@ -31,21 +32,21 @@ export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
 
 /**
  * The path (`user.name`, `loginIds[2]`) of the first string, or object key, in `value` that holds a
- * control character; null when there is none. Iterative, and only called on input whose depth is
+ * control character or a lone surrogate; null when there is none. Iterative, and only called on input whose depth is
  * already bounded.
  */
-export function findControlCharacter(value: unknown, root = ''): string | null {
+export function findForbiddenCharacter(value: unknown, root = ''): string | null {
   const stack: [unknown, string][] = [[value, root]];
   while (stack.length) {
     const [item, path] = stack.pop()!;
     if (typeof item === 'string') {
-      if (CONTROL.test(item)) return path || 'value';
+      if (FORBIDDEN.test(item)) return path || 'value';
     } else if (Array.isArray(item)) {
       item.forEach((element, index) => stack.push([element, `${path}[${index}]`]));
     } else if (item && typeof item === 'object') {
       for (const [key, element] of Object.entries(item)) {
         const child = path ? `${path}.${key}` : key;
-        if (CONTROL.test(key)) return path || 'a key';
+        if (FORBIDDEN.test(key)) return path || 'a key';
         stack.push([element, child]);
       }
     }
