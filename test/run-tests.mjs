@@ -64,10 +64,13 @@ function stopRedis() {
   redisDir = undefined;
 }
 
+// Enough that a run never hands out a database index twice (allocateRedisDb in test/support/stack.ts).
+const REDIS_DATABASES = 1024;
+
 async function startRedis() {
   const port = await freePort();
   redisDir = mkdtempSync(join(tmpdir(), 'otp-test-redis-'));
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
+  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir, '--databases', String(REDIS_DATABASES)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -100,6 +103,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 const env = { ...process.env };
+// Where test files take turns at what must not overlap (test/support/cpu-lock.ts).
+const lockDir = mkdtempSync(join(tmpdir(), 'otp-test-locks-'));
+env.TEST_LOCK_DIR = lockDir;
+process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
 if (!env.TEST_REDIS_URL) {
   try {
     env.TEST_REDIS_URL = await startRedis();
@@ -107,6 +114,7 @@ if (!env.TEST_REDIS_URL) {
     console.error(error.message);
     process.exit(1);
   }
+  env.TEST_REDIS_DATABASES = String(REDIS_DATABASES);
   console.log(`Private redis-server for this run at ${env.TEST_REDIS_URL}`);
 }
 

@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { withCpuLock } from '../support/cpu-lock.js';
 import { ROOT } from '../support/stack.js';
 
 /** Runs the bench with `args`; the rows of each table it prints, by column name. */
 async function bench(args: string[]): Promise<{ stdout: string; tables: Record<string, string>[][] }> {
+  return withCpuLock(() => runBench(args));
+}
+
+async function runBench(args: string[]): Promise<{ stdout: string; tables: Record<string, string>[][] }> {
   const child = spawn(process.execPath, [join(ROOT, '.test-build/bench/bench.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -218,11 +218,18 @@ export async function createPostgresDatabase(cleanups: (() => Promise<void> | vo
 }
 
 /** Each stack gets a Redis database index of its own (1 to 14), so parallel suites never meet. */
+/**
+ * A Redis database index of its own for a test or a stack: 1 to count - 2 in turn, the last one
+ * holding the counter. npm test's private redis-server has 1,024 (TEST_REDIS_DATABASES), so a run
+ * never hands out one twice and no stack finds another's keys (its key check value, say); a shared
+ * Redis has the default 16, and its indexes are reused after 14.
+ */
 export async function allocateRedisDb(): Promise<number> {
-  const client = new Redis(`${REDIS_BASE}/15`);
+  const count = Number(process.env.TEST_REDIS_DATABASES ?? 16);
+  const client = new Redis(`${REDIS_BASE}/${count - 1}`);
   const n = await client.incr('otp-e2e:next-db');
   client.disconnect();
-  return (n % 14) + 1;
+  return (n % (count - 2)) + 1;
 }
 
 export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
