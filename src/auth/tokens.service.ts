@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomToken } from '../common/crypto/random.js';
 import type { Project } from '../projects/projects.service.js';
 import { type UserRecord, UsersService } from '../users/users.service.js';
 import type { JwtResponseDto } from './dto/jwt-response.dto.js';
+import { signRs256 } from './jwt-signer.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
@@ -26,7 +26,6 @@ export interface SessionRequest {
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly jwt: JwtService,
     private readonly keys: SigningKeysService,
     private readonly sessions: SessionsRepository,
   ) {}
@@ -65,7 +64,7 @@ export class TokensService {
       iat,
     };
     const sessionClaims = { ...claims, drn: 'DS', exp: sessionExp };
-    const sign = (payload: object) => this.jwt.signAsync(payload, { privateKey: key.privateKey as never, algorithm: 'RS256', keyid: key.kid });
+    const sign = (payload: object) => signRs256(payload, key.privateKey, key.kid);
     const [sessionJwt, refreshJwt] = await Promise.all([sign(sessionClaims), sign({ ...claims, drn: 'DSR', jti: session.id, exp: refreshExp })]);
     const { cookieDomain } = project.settings;
     return {
