@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { JwtService } from '@nestjs/jwt';
 import { decodeProtectedHeader, exportJWK, importJWK, jwtVerify } from 'jose';
+import { cpuSeconds } from '../../test/support/process.js';
 import { signRs256 } from './jwt-signer.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-/** CPU time of this process's main thread alone (Linux: /proc/<pid>/task/<pid>/stat, in clock ticks of 10 ms). */
-function mainThreadCpuMs(): number {
-  const fields = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+/** CPU time of this process's main thread alone, in ms (clock ticks of 10 ms). */
+const mainThreadCpuMs = (): number => Math.round(cpuSeconds(process.pid, process.pid) * 1000);
 
 describe('signRs256', () => {
   it('makes the token @nestjs/jwt makes, which jose verifies with the JWKS entry', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
+import { configFor, DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { AppConfig } from '../config/app-config.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity } from './user.entity.js';
 import { UsersAdminService } from './users-admin.service.js';
@@ -38,8 +37,7 @@ for (const kind of DATABASE_KINDS) {
   describe(`UsersAdminService on ${kind}`, () => {
     it('turns the repository refusals into the management errors, and changes nothing then', async () => {
       const dataSource = await migratedDatabase(kind);
-      const config = AppConfig.fromEnvironment({ DATABASE_URL: kind === 'postgres' ? 'postgres://localhost/any' : 'sqlite::memory:' }, 'cli');
-      const repository = new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource, config);
+      const repository = new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource, configFor(kind));
       const admin = new UsersAdminService(repository);
       await repository.insert(user('U1'), ['ann@example.com']);
       await repository.insert(user('U2'), ['bob@example.com']);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
-import { DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
-import { AppConfig } from '../config/app-config.js';
+import { configFor, DATABASE_KINDS, migratedDatabase } from '../../test/support/migrated-database.js';
 import { LoginIdEntity } from './login-id.entity.js';
 import { UserEntity } from './user.entity.js';
 import { LoginIdTaken, UserGone, UsersRepository } from './users.repository.js';
@@ -53,8 +52,7 @@ for (const kind of DATABASE_KINDS) {
   describe(`UsersRepository on ${kind}`, () => {
     async function open(env: Record<string, string> = {}): Promise<{ repository: UsersRepository; dataSource: DataSource }> {
       const dataSource = await migratedDatabase(kind);
-      const config = AppConfig.fromEnvironment({ DATABASE_URL: kind === 'postgres' ? 'postgres://localhost/any' : 'sqlite::memory:', ...env }, 'cli');
-      return { repository: new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource, config), dataSource };
+      return { repository: new UsersRepository(dataSource.getRepository(UserEntity), dataSource.getRepository(LoginIdEntity), dataSource, configFor(kind, env)), dataSource };
     }
 
     it('stores a user with its login IDs and answers concurrent lookups, each with its own plain record', async () => {

@@ -1,5 +1,6 @@
 import { after } from 'node:test';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
 import { ENTITIES } from '../../src/entities.js';
 import { sqliteDriver } from '../../src/database/sqlite-driver.js';
@@ -26,4 +27,9 @@ export async function migratedDatabase(kind: (typeof DATABASE_KINDS)[number]): P
   cleanups.push(() => dataSource.destroy());
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
+}
+
+/** The configuration of a process on this kind of database (as the CLI reads it), with `env` on top. */
+export function configFor(kind: (typeof DATABASE_KINDS)[number], env: Record<string, string> = {}): AppConfig {
+  return AppConfig.fromEnvironment({ DATABASE_URL: kind === 'postgres' ? 'postgres://localhost/any' : 'sqlite::memory:', ...env }, 'cli');
 }

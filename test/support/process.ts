@@ -5,6 +5,23 @@ import { resolve } from 'node:path';
 /** The repository root (this file runs from .test-build/test/support). */
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) a process has used so far, or one of its threads (`thread`, its task
+ * ID; the main thread's is the process ID), from /proc (Linux). 0 once the process is gone.
+ */
+export function cpuSeconds(pid: number, thread?: number): number {
+  try {
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3 of stat(5), utime 14 and stime 15.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * `npm run test:coverage` sets NODE_V8_COVERAGE; the processes we spawn get an environment of their
  * own, so it is passed on explicitly for their coverage to count.
