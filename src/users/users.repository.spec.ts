@@ -93,6 +93,17 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    it('finds login IDs that array literals must escape: quotes, backslashes, braces, commas, NULL, spaces', async () => {
+      const { repository } = await open();
+      const odd = ['a"b@example.com', 'back\\slash', '{x,y}', 'NULL', ' padded ', "o'hara", 'zoë ✓', 'x'.repeat(320)];
+      await Promise.all(odd.map((loginId, i) => repository.insert(user(`U${i}`), [loginId])));
+      const found = await Promise.all([...odd, 'null', '{x', 'nobody'].map((loginId) => repository.findByLoginId('P1', loginId)));
+      assert.deepEqual(
+        found.map((record) => record?.user.id ?? null),
+        [...odd.map((_, i) => `U${i}`), null, null, null],
+      );
+    });
+
     it('inserts nothing when a login ID is taken', async () => {
       const { repository } = await open();
       await repository.insert(user('U1'), ['taken']);
